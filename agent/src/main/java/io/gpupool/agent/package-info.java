@@ -1,0 +1,2 @@
+/** gpupool agent. */
+package io.gpupool.agent;

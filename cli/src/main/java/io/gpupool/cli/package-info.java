@@ -1,0 +1,2 @@
+/** gpupool cli. */
+package io.gpupool.cli;

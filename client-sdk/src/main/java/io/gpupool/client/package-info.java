@@ -1,0 +1,2 @@
+/** gpupool client-sdk. */
+package io.gpupool.client;

@@ -1,0 +1,2 @@
+/** gpupool controller. */
+package io.gpupool.controller;
