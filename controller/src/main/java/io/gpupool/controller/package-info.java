@@ -1,2 +1,10 @@
-/** gpupool controller. */
+/**
+ * The controller process: {@link io.gpupool.controller.Controller} wires the store, the scheduling
+ * loop, the gRPC services (with health and reflection) and the HTTP endpoint together.
+ *
+ * <p>This is the only package that reads the system clock or opens ports; everything below it gets
+ * them injected. Sub-packages: {@code core} (pure scheduling), {@code state} (the loop's mutable
+ * cluster state), {@code loop} (the single writer), {@code store} (JDBC), {@code api} (gRPC edge),
+ * {@code watch} (event fan-out), {@code http}, {@code error}.
+ */
 package io.gpupool.controller;

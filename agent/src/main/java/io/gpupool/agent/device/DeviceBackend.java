@@ -1,0 +1,36 @@
+package io.gpupool.agent.device;
+
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The port to a node's GPUs: the inventory, telemetry samples, and a hint about which devices run
+ * work (which a simulated backend needs to make its telemetry respond to the work; a real backend
+ * measures instead).
+ *
+ * <p>Implementations are thread-safe: the session samples from its own thread while task runners
+ * mark devices busy from theirs.
+ */
+public interface DeviceBackend {
+
+  /** The node's GPUs, ordered by index; the same list on every call. */
+  List<GpuDevice> devices();
+
+  /** Takes one sample per device, ordered by index. */
+  List<GpuSample> sample();
+
+  /** One line for humans, e.g. "simulated: 4x NVIDIA H100 80GB". */
+  String description();
+
+  /** True when the devices are simulated. */
+  boolean isSimulated();
+
+  /**
+   * Notes that a task started using the given devices. Calls nest: a device stays busy until
+   * {@link #workEnded} was called as often as this. Unknown indices are ignored.
+   */
+  default void workStarted(Collection<Integer> indices) {}
+
+  /** Notes that a task stopped using the given devices; the counterpart of {@link #workStarted}. */
+  default void workEnded(Collection<Integer> indices) {}
+}

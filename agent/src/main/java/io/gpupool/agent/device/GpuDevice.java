@@ -1,0 +1,28 @@
+package io.gpupool.agent.device;
+
+import java.util.Objects;
+
+/**
+ * One GPU as the node's inventory lists it; static for the life of the device.
+ *
+ * @param index index as the driver numbers the device, from 0
+ * @param uuid stable device UUID ("GPU-..." for real devices, "SIM-..." for simulated ones)
+ * @param model marketing name, e.g. "NVIDIA H100 80GB"
+ * @param memoryTotalBytes total device memory in bytes
+ * @param simulated true when the device does not exist and its telemetry is made up
+ */
+public record GpuDevice(
+    int index, String uuid, String model, long memoryTotalBytes, boolean simulated) {
+
+  /** Checks the fields. */
+  public GpuDevice {
+    if (index < 0) {
+      throw new IllegalArgumentException("index must not be negative: " + index);
+    }
+    Objects.requireNonNull(uuid, "uuid");
+    Objects.requireNonNull(model, "model");
+    if (memoryTotalBytes <= 0) {
+      throw new IllegalArgumentException("memoryTotalBytes must be positive: " + memoryTotalBytes);
+    }
+  }
+}

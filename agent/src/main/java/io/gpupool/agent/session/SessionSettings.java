@@ -1,0 +1,41 @@
+package io.gpupool.agent.session;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What the session needs to know about the node and its timing.
+ *
+ * @param nodeId the persisted node id
+ * @param nodeName the name the node registers with
+ * @param joinToken the cluster's join token
+ * @param agentVersion version of the agent software, reported at registration
+ * @param heartbeatInterval the heartbeat interval unless the controller asks for another
+ * @param backoffMin the shortest delay before a reconnect
+ * @param backoffMax the longest delay before a reconnect
+ */
+public record SessionSettings(
+    String nodeId,
+    String nodeName,
+    String joinToken,
+    String agentVersion,
+    Duration heartbeatInterval,
+    Duration backoffMin,
+    Duration backoffMax) {
+
+  /** Checks that nothing is missing. */
+  public SessionSettings {
+    Objects.requireNonNull(nodeId, "nodeId");
+    Objects.requireNonNull(nodeName, "nodeName");
+    Objects.requireNonNull(joinToken, "joinToken");
+    Objects.requireNonNull(agentVersion, "agentVersion");
+    Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+    Objects.requireNonNull(backoffMin, "backoffMin");
+    Objects.requireNonNull(backoffMax, "backoffMax");
+  }
+
+  @Override
+  public String toString() {
+    return "SessionSettings[nodeId=" + nodeId + ", nodeName=" + nodeName + ", joinToken=***]";
+  }
+}

@@ -1,0 +1,56 @@
+package io.gpupool.agent.session;
+
+import io.gpupool.proto.v1.TaskUpdate;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Task updates not yet acknowledged by the controller. Numbers each update (1, 2, 3, ... within the
+ * agent process) and keeps it until an ack covers it; acks are cumulative.
+ *
+ * <p>Thread-safe. Unbounded: while the controller is away, every update is kept.
+ */
+public final class UpdateOutbox {
+
+  private final Deque<TaskUpdate> pending = new ArrayDeque<>();
+  private long lastId;
+  private long lastAcknowledged;
+
+  /** Numbers an update and keeps it; returns it with its update_id set. */
+  public synchronized TaskUpdate add(TaskUpdate update) {
+    TaskUpdate numbered = update.toBuilder().setUpdateId(++lastId).build();
+    pending.addLast(numbered);
+    return numbered;
+  }
+
+  /** Drops every update with an id up to and including {@code updateId}. */
+  public synchronized void acknowledge(long updateId) {
+    while (!pending.isEmpty() && pending.peekFirst().getUpdateId() <= updateId) {
+      pending.removeFirst();
+    }
+    lastAcknowledged = Math.max(lastAcknowledged, Math.min(updateId, lastId));
+  }
+
+  /** The unacknowledged updates with an id above {@code updateId}, in order. */
+  public synchronized List<TaskUpdate> after(long updateId) {
+    List<TaskUpdate> result = new ArrayList<>();
+    for (TaskUpdate update : pending) {
+      if (update.getUpdateId() > updateId) {
+        result.add(update);
+      }
+    }
+    return result;
+  }
+
+  /** The highest id acknowledged so far; 0 before the first ack. */
+  public synchronized long lastAcknowledged() {
+    return lastAcknowledged;
+  }
+
+  /** Number of unacknowledged updates. */
+  public synchronized int size() {
+    return pending.size();
+  }
+}

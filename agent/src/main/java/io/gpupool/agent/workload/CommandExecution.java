@@ -1,0 +1,382 @@
+package io.gpupool.agent.workload;
+
+import io.gpupool.agent.device.GpuDevice;
+import io.gpupool.proto.v1.CommandWorkload;
+import io.gpupool.proto.v1.LogStream;
+import io.gpupool.proto.v1.TaskEnded;
+import io.gpupool.proto.v1.TaskResult;
+import io.gpupool.proto.v1.TaskSpec;
+import io.gpupool.proto.v1.TaskStarted;
+import io.gpupool.proto.v1.TaskUpdate;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of a command workload, from launch to the ended update.
+ *
+ * <p>Reports started (once the process runs), output and progress, then exactly one ended after
+ * both output streams are drained. Whatever goes wrong before the process runs (bad working_dir,
+ * unknown device, exec failure) ends the task with a message and without an exit code.
+ *
+ * <p>Thread-safe; {@link #start()} is called once, before any other method.
+ */
+final class CommandExecution {
+
+  /** Time between SIGTERM and SIGKILL when the spec does not say. */
+  static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(10);
+
+  private static final Logger log = LoggerFactory.getLogger(CommandExecution.class);
+  private static final long FLUSH_INTERVAL_MS = 100;
+  private static final long TREE_REFRESH_INTERVAL_MS = 500;
+  private static final int MAX_LINE_CHARS = 64 * 1024;
+  /** After the process exited, how long its output may take to drain beyond the grace period. */
+  private static final Duration DRAIN_SLACK = Duration.ofSeconds(2);
+
+  private static final Pattern DIRECTORY_SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+  private static final File NULL_DEVICE = new File("/dev/null");
+
+  private final String taskId;
+  private final TaskSpec spec;
+  private final List<Integer> deviceIndices;
+  private final RunnerContext context;
+  private final TaskOutput output;
+  private final Duration gracePeriod;
+  private final Optional<Duration> maxRuntime;
+  private final CompletableFuture<Void> ended = new CompletableFuture<>();
+  private final List<Future<?>> periodicJobs = new ArrayList<>();
+
+  private volatile ProcessTree tree;
+  private StopReason stopReason; // guarded by this
+  private boolean exited; // guarded by this
+
+  CommandExecution(
+      String taskId, TaskSpec spec, List<Integer> deviceIndices, RunnerContext context) {
+    this.taskId = taskId;
+    this.spec = spec;
+    this.deviceIndices = List.copyOf(deviceIndices);
+    this.context = context;
+    this.output = new TaskOutput(taskId, context.clock(), context.sink());
+    this.gracePeriod =
+        spec.hasKillGracePeriod()
+            ? nonNegative(ProtoTime.duration(spec.getKillGracePeriod()))
+            : DEFAULT_GRACE_PERIOD;
+    this.maxRuntime =
+        spec.hasMaxRuntime()
+            ? Optional.of(ProtoTime.duration(spec.getMaxRuntime())).filter(d -> d.toNanos() > 0)
+            : Optional.empty();
+  }
+
+  /** Completes after the ended update was handed to the sink. */
+  CompletableFuture<Void> ended() {
+    return ended;
+  }
+
+  /** The spec's time between SIGTERM and SIGKILL. */
+  Duration gracePeriod() {
+    return gracePeriod;
+  }
+
+  /** Launches the process, or ends the task at once when it cannot run. */
+  void start() {
+    Process process;
+    try {
+      process = launch();
+    } catch (LaunchException e) {
+      log.info("task {} could not start: {}", taskId, e.getMessage());
+      finish(null, e.getMessage());
+      return;
+    }
+    tree = new ProcessTree(process.toHandle());
+    context.backend().workStarted(deviceIndices);
+    log.info("task {} started: pid {}", taskId, process.pid());
+    context
+        .sink()
+        .accept(
+            TaskUpdate.newBuilder()
+                .setTaskId(taskId)
+                .setStarted(
+                    TaskStarted.newBuilder()
+                        .setTime(ProtoTime.timestamp(context.clock().instant())))
+                .build());
+    CompletableFuture<Void> stdout =
+        CompletableFuture.runAsync(
+            () -> pump(process.getInputStream(), LogStream.LOG_STREAM_STDOUT), context.io());
+    CompletableFuture<Void> stderr =
+        CompletableFuture.runAsync(
+            () -> pump(process.getErrorStream(), LogStream.LOG_STREAM_STDERR), context.io());
+    synchronized (periodicJobs) {
+      periodicJobs.add(
+          context
+              .timers()
+              .scheduleAtFixedRate(
+                  guarded(output::flush),
+                  FLUSH_INTERVAL_MS,
+                  FLUSH_INTERVAL_MS,
+                  TimeUnit.MILLISECONDS));
+      periodicJobs.add(
+          context
+              .timers()
+              .scheduleWithFixedDelay(
+                  guarded(tree::refresh),
+                  TREE_REFRESH_INTERVAL_MS,
+                  TREE_REFRESH_INTERVAL_MS,
+                  TimeUnit.MILLISECONDS));
+      maxRuntime.ifPresent(
+          limit ->
+              periodicJobs.add(
+                  context
+                      .timers()
+                      .schedule(
+                          guarded(() -> stop(StopReason.MAX_RUNTIME, gracePeriod)),
+                          limit.toNanos(),
+                          TimeUnit.NANOSECONDS)));
+    }
+    context.io().execute(() -> awaitEnd(process, CompletableFuture.allOf(stdout, stderr)));
+  }
+
+  /**
+   * Stops the workload: SIGTERM to its process tree now, SIGKILL to what is left after the grace
+   * period. Only the first stop counts; a workload that already exited is left alone.
+   */
+  void stop(StopReason reason, Duration grace) {
+    synchronized (this) {
+      if (stopReason != null || exited || tree == null) {
+        return;
+      }
+      stopReason = reason;
+    }
+    log.info("task {}: stopping ({}), SIGKILL in {}", taskId, reason, DurationText.format(grace));
+    ProcessTree processes = tree;
+    processes.terminate();
+    context
+        .timers()
+        .schedule(guarded(processes::kill), nonNegative(grace).toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private Process launch() throws LaunchException {
+    if (!spec.hasCommand()) {
+      throw new LaunchException(
+          "the task spec has no command workload; this agent runs command workloads only");
+    }
+    CommandWorkload command = spec.getCommand();
+    if (command.getArgvCount() == 0) {
+      throw new LaunchException("exec failed: command.argv is empty");
+    }
+    List<String> uuids = deviceUuids();
+    Path directory = workingDirectory(command);
+    ProcessBuilder builder =
+        new ProcessBuilder(command.getArgvList())
+            .directory(directory.toFile())
+            .redirectInput(ProcessBuilder.Redirect.from(NULL_DEVICE));
+    Map<String, String> environment = builder.environment();
+    try {
+      environment.putAll(command.getEnvMap());
+    } catch (IllegalArgumentException e) {
+      throw new LaunchException("invalid command.env: " + e.getMessage());
+    }
+    environment.put(
+        "CUDA_VISIBLE_DEVICES",
+        deviceIndices.stream().map(String::valueOf).collect(Collectors.joining(",")));
+    environment.put("GPUPOOL_TASK_ID", taskId);
+    environment.put("GPUPOOL_GPU_UUIDS", String.join(",", uuids));
+    try {
+      return builder.start();
+    } catch (IOException e) {
+      String reason = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
+      throw new LaunchException("exec failed: " + command.getArgv(0) + ": " + reason);
+    }
+  }
+
+  private List<String> deviceUuids() throws LaunchException {
+    List<GpuDevice> devices = context.backend().devices();
+    List<String> uuids = new ArrayList<>();
+    for (int index : deviceIndices) {
+      if (index < 0 || index >= devices.size()) {
+        throw new LaunchException(
+            "device index "
+                + index
+                + " does not exist on this node (it has "
+                + devices.size()
+                + " devices)");
+      }
+      uuids.add(devices.get(index).uuid());
+    }
+    return uuids;
+  }
+
+  private Path workingDirectory(CommandWorkload command) throws LaunchException {
+    if (!command.getWorkingDir().isEmpty()) {
+      Path directory;
+      try {
+        directory = Path.of(command.getWorkingDir());
+      } catch (InvalidPathException e) {
+        throw new LaunchException("working_dir '" + command.getWorkingDir() + "' is not a path");
+      }
+      if (!directory.isAbsolute()) {
+        throw new LaunchException("working_dir '" + directory + "' is not an absolute path");
+      }
+      if (!Files.isDirectory(directory)) {
+        throw new LaunchException(
+            "working_dir " + directory + " does not exist or is not a directory");
+      }
+      return directory;
+    }
+    if (!DIRECTORY_SAFE_ID.matcher(taskId).matches()) {
+      throw new LaunchException(
+          "task id '" + taskId + "' cannot name a task directory; set working_dir");
+    }
+    Path directory = context.stateDir().resolve("tasks").resolve(taskId);
+    try {
+      Files.createDirectories(directory);
+    } catch (IOException e) {
+      throw new LaunchException("cannot create the task directory " + directory + ": " + e);
+    }
+    return directory;
+  }
+
+  private void pump(InputStream stream, LogStream kind) {
+    try (var reader = new InputStreamReader(stream, StandardCharsets.UTF_8)) {
+      new LineReader(reader, MAX_LINE_CHARS).forEachLine(line -> output.line(kind, line));
+    } catch (IOException e) {
+      log.debug("task {}: reading {} stopped: {}", taskId, kind, e.toString());
+    }
+  }
+
+  private void awaitEnd(Process process, CompletableFuture<Void> drained) {
+    int exitCode = waitUninterruptibly(process);
+    synchronized (this) {
+      exited = true;
+    }
+    stopLeftovers();
+    Duration drainLimit = gracePeriod.plus(DRAIN_SLACK);
+    try {
+      drained.get(drainLimit.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      log.warn(
+          "task {}: output still open {} after the process exited (a detached process holds it);"
+              + " ending the task without the rest",
+          taskId,
+          DurationText.format(drainLimit));
+    } catch (ExecutionException e) {
+      log.warn("task {}: reading output failed", taskId, e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    synchronized (periodicJobs) {
+      periodicJobs.forEach(job -> job.cancel(false));
+    }
+    context.backend().workEnded(deviceIndices);
+    log.info("task {} ended: exit code {}", taskId, exitCode);
+    finish(exitCode, endMessage(exitCode));
+  }
+
+  /** Processes the workload left behind would keep the GPUs busy and the output open. */
+  private void stopLeftovers() {
+    List<ProcessHandle> leftovers = tree.aliveDescendants();
+    if (leftovers.isEmpty()) {
+      return;
+    }
+    log.info(
+        "task {}: stopping {} processes left behind by the workload", taskId, leftovers.size());
+    ProcessTree.signal(leftovers, false);
+    context
+        .timers()
+        .schedule(
+            guarded(() -> ProcessTree.signal(leftovers, true)),
+            gracePeriod.toNanos(),
+            TimeUnit.NANOSECONDS);
+  }
+
+  private static int waitUninterruptibly(Process process) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return process.waitFor();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private synchronized String endMessage(int exitCode) {
+    if (stopReason == null) {
+      return "exited with code " + exitCode;
+    }
+    return switch (stopReason) {
+      case CANCELLED -> "cancelled";
+      case MAX_RUNTIME -> "killed: exceeded max_runtime " + DurationText.format(maxRuntime.get());
+      case SHUTDOWN -> "killed: the agent shut down";
+    };
+  }
+
+  private void finish(Integer exitCode, String message) {
+    output.close();
+    TaskResult.Builder result = TaskResult.newBuilder().setMessage(message);
+    if (exitCode != null) {
+      result.setExitCode(exitCode);
+    }
+    boolean cancelled;
+    synchronized (this) {
+      cancelled = stopReason == StopReason.CANCELLED;
+    }
+    context
+        .sink()
+        .accept(
+            TaskUpdate.newBuilder()
+                .setTaskId(taskId)
+                .setEnded(
+                    TaskEnded.newBuilder()
+                        .setTime(ProtoTime.timestamp(context.clock().instant()))
+                        .setResult(result)
+                        .setCancelled(cancelled))
+                .build());
+    ended.complete(null);
+  }
+
+  private Runnable guarded(Runnable job) {
+    return () -> {
+      try {
+        job.run();
+      } catch (RuntimeException e) {
+        log.warn("task {}: background job failed", taskId, e);
+      }
+    };
+  }
+
+  private static Duration nonNegative(Duration duration) {
+    return duration.isNegative() ? Duration.ZERO : duration;
+  }
+
+  /** The workload cannot run; the message says why, for the user. */
+  private static final class LaunchException extends Exception {
+    LaunchException(String message) {
+      super(message);
+    }
+  }
+}

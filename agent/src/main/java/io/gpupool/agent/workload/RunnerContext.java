@@ -1,0 +1,25 @@
+package io.gpupool.agent.workload;
+
+import io.gpupool.agent.device.DeviceBackend;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * What every task execution of a runner shares.
+ *
+ * @param backend the node's devices, told which ones are busy
+ * @param stateDir the agent's state dir; tasks without working_dir run under {@code tasks/<id>}
+ * @param clock time of the updates
+ * @param sink receives the updates
+ * @param io threads that block: output readers and process waiters
+ * @param timers short timed jobs: log flushes, run-time limits, kill deadlines
+ */
+record RunnerContext(
+    DeviceBackend backend,
+    Path stateDir,
+    Clock clock,
+    TaskUpdateSink sink,
+    ExecutorService io,
+    ScheduledExecutorService timers) {}

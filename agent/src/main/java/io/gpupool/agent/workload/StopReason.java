@@ -1,0 +1,11 @@
+package io.gpupool.agent.workload;
+
+/** Why the agent stopped a running workload. */
+enum StopReason {
+  /** The controller cancelled the task. */
+  CANCELLED,
+  /** The task ran longer than its max_runtime. */
+  MAX_RUNTIME,
+  /** The agent is shutting down. */
+  SHUTDOWN
+}

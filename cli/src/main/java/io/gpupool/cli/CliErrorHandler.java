@@ -1,0 +1,95 @@
+package io.gpupool.cli;
+
+import io.gpupool.cli.client.CommandFailedException;
+import io.gpupool.cli.client.ControllerOptions;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import java.io.PrintWriter;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Turns what a command throws into one line on stderr and exit code {@value #EXIT_FAILURE}: a gRPC
+ * status as {@code error: NOT_FOUND: task t-9 not found}, an unreachable controller with its
+ * address and how to start one, anything else as {@code error: <message>}. Users never see a stack
+ * trace; it is logged at debug level for developers. Usage errors do not come here: picocli reports
+ * them and exits with 2.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class CliErrorHandler implements IExecutionExceptionHandler {
+  /** Exit code of a command that failed at run time. */
+  public static final int EXIT_FAILURE = 1;
+
+  private static final Logger LOG = LoggerFactory.getLogger(CliErrorHandler.class);
+
+  @Override
+  public int handleExecutionException(
+      Exception exception, CommandLine commandLine, ParseResult parseResult) {
+    LOG.debug("{} failed", commandLine.getCommandName(), exception);
+    PrintWriter err = commandLine.getErr();
+    err.println("error: " + message(exception, commandLine));
+    err.flush();
+    return EXIT_FAILURE;
+  }
+
+  private static String message(Exception exception, CommandLine commandLine) {
+    Optional<Status> status = grpcStatus(exception);
+    if (status.isPresent()) {
+      return statusMessage(status.get(), commandLine);
+    }
+    if (exception instanceof CommandFailedException) {
+      return exception.getMessage();
+    }
+    // A bug in the CLI: say what broke without drowning the user in a trace.
+    return exception.getClass().getSimpleName()
+        + (exception.getMessage() == null ? "" : ": " + exception.getMessage());
+  }
+
+  private static Optional<Status> grpcStatus(Throwable throwable) {
+    for (Throwable t = throwable; t != null; t = t.getCause()) {
+      if (t instanceof StatusRuntimeException e) {
+        return Optional.of(e.getStatus());
+      }
+      if (t instanceof StatusException e) {
+        return Optional.of(e.getStatus());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static String statusMessage(Status status, CommandLine commandLine) {
+    String code = status.getCode().name();
+    String description = status.getDescription();
+    if (status.getCode() == Status.Code.UNAVAILABLE) {
+      return code
+          + ": cannot reach a controller at "
+          + controllerAddress(commandLine)
+          + (description == null ? "" : " (" + description + ")")
+          + "; start one with 'gpupool dev' or 'gpupool controller', or point "
+          + ControllerOptions.CONTROLLER_OPTION
+          + " (env GPUPOOL_CONTROLLER) at a running one";
+    }
+    if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
+      return code
+          + ": the controller at "
+          + controllerAddress(commandLine)
+          + " did not answer in time"
+          + (description == null ? "" : " (" + description + ")");
+    }
+    return description == null ? code : code + ": " + description;
+  }
+
+  private static String controllerAddress(CommandLine commandLine) {
+    OptionSpec option =
+        commandLine.getCommandSpec().findOption(ControllerOptions.CONTROLLER_OPTION);
+    Object value = option == null ? null : option.getValue();
+    return value == null ? "the configured address" : value.toString();
+  }
+}

@@ -1,0 +1,111 @@
+package io.gpupool.cli.client;
+
+import io.gpupool.cli.text.NumberText;
+import io.gpupool.cli.text.TablePrinter;
+import io.gpupool.cli.text.TimeText;
+import io.gpupool.proto.v1.DeviceStatus;
+import io.gpupool.proto.v1.Gpu;
+import io.gpupool.proto.v1.ListNodesRequest;
+import io.gpupool.proto.v1.ListNodesResponse;
+import io.gpupool.proto.v1.Node;
+import io.gpupool.proto.v1.NodeState;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/**
+ * {@code gpupool nodes}: the nodes and, indented under each, its GPUs with their latest telemetry
+ * and task. {@code -o json} prints the ListNodesResponse.
+ */
+@Command(name = "nodes", description = "Lists the nodes and their GPUs.")
+public final class NodesCommand implements Callable<Integer> {
+  private static final double GIB = 1024.0 * 1024 * 1024;
+  private static final String GPU_INDENT = "  ";
+
+  @Mixin private ControllerOptions controller;
+
+  @Override
+  public Integer call() {
+    ListNodesResponse nodes;
+    try (ControllerConnection connection = controller.connect()) {
+      nodes = connection.call().listNodes(ListNodesRequest.getDefaultInstance());
+    }
+    if (controller.json()) {
+      controller.out().println(Json.pretty(nodes));
+    } else {
+      printTable(nodes.getNodesList(), controller.out());
+    }
+    controller.out().flush();
+    return 0;
+  }
+
+  private void printTable(List<Node> nodes, PrintWriter out) {
+    Instant now = controller.context().clock().instant();
+    TablePrinter nodeTable =
+        TablePrinter.withHeader("NODE", "STATE", "GPUS(free/total)", "MODEL", "HEARTBEAT");
+    // One table across all GPUs keeps their columns aligned from node to node.
+    TablePrinter gpuTable = TablePrinter.withoutHeader(8);
+    for (Node node : nodes) {
+      long free = node.getGpusList().stream().filter(g -> g.getTaskId().isEmpty()).count();
+      nodeTable.row(
+          TaskText.orDash(node.getName()),
+          nodeState(node.getState()),
+          free + "/" + node.getGpusCount(),
+          TaskText.orDash(
+              node.getGpusList().stream()
+                  .map(g -> g.getInfo().getModel())
+                  .filter(m -> !m.isEmpty())
+                  .distinct()
+                  .collect(Collectors.joining(","))),
+          ProtoTime.instant(node.hasLastHeartbeatTime(), node.getLastHeartbeatTime())
+              .map(beat -> TimeText.age(beat, now) + " ago")
+              .orElse("never"));
+      for (Gpu gpu : node.getGpusList()) {
+        gpuTable.row(gpuCells(gpu));
+      }
+    }
+    List<String> nodeLines = nodeTable.lines();
+    List<String> gpuLines = gpuTable.lines();
+    out.println(nodeLines.get(0));
+    int gpuLine = 0;
+    for (int n = 0; n < nodes.size(); n++) {
+      out.println(nodeLines.get(n + 1));
+      for (int g = 0; g < nodes.get(n).getGpusCount(); g++) {
+        out.println(GPU_INDENT + gpuLines.get(gpuLine++));
+      }
+    }
+  }
+
+  private static Object[] gpuCells(Gpu gpu) {
+    List<String> cells = new ArrayList<>();
+    cells.add("gpu " + gpu.getInfo().getIndex());
+    cells.add(TaskText.orDash(gpu.getInfo().getModel()));
+    String total = NumberText.oneDecimal(gpu.getInfo().getMemoryTotalBytes() / GIB);
+    if (gpu.hasStatus()) {
+      DeviceStatus status = gpu.getStatus();
+      cells.add(NumberText.oneDecimal(status.getMemoryUsedBytes() / GIB) + "/" + total + " GiB");
+      cells.add(Math.round(status.getUtilizationPercent()) + "%");
+      cells.add(Math.round(status.getPowerWatts()) + " W");
+      cells.add(Math.round(status.getTemperatureCelsius()) + " C");
+      cells.add(status.getHealthy() ? "healthy" : "UNHEALTHY");
+    } else {
+      // No heartbeat yet: only the inventory is known.
+      cells.addAll(List.of("-/" + total + " GiB", "-%", "- W", "- C", "-"));
+    }
+    cells.add(gpu.getTaskId().isEmpty() ? "free" : "task " + gpu.getTaskId());
+    return cells.toArray();
+  }
+
+  private static String nodeState(NodeState state) {
+    return switch (state) {
+      case NODE_STATE_READY -> "READY";
+      case NODE_STATE_DISCONNECTED -> "DISCONNECTED";
+      default -> "UNKNOWN";
+    };
+  }
+}

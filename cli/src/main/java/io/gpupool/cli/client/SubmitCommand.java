@@ -1,0 +1,195 @@
+package io.gpupool.cli.client;
+
+import io.gpupool.proto.v1.CommandWorkload;
+import io.gpupool.proto.v1.GetTaskRequest;
+import io.gpupool.proto.v1.Placement;
+import io.gpupool.proto.v1.Resources;
+import io.gpupool.proto.v1.SubmitTaskRequest;
+import io.gpupool.proto.v1.SubmitTaskResponse;
+import io.gpupool.proto.v1.TaskSpec;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IModelTransformer;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gpupool submit}: submits a command workload, prints the task id as the first line, and
+ * with {@code --watch} follows the task to its end and exits with the task's exit code.
+ */
+@Command(
+    name = "submit",
+    modelTransformer = SubmitCommand.OptionsEndAtArgv.class,
+    description = {
+      "Submits a command to run on GPUs and prints its task id.",
+      "Everything from the first argument that is not an option of submit (or after '--') is the"
+          + " command and its arguments, run without a shell.",
+      "With --watch, follows the task and exits with its exit code."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  gpupool submit --gpus 2 --name train -- python train.py --epochs 3",
+      "  ID=$(gpupool submit -- nvidia-smi -L)"
+    })
+public final class SubmitCommand implements Callable<Integer> {
+  @Spec private CommandSpec spec;
+
+  @Mixin private ControllerOptions controller;
+
+  @Option(
+      names = "--gpus",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "Whole GPUs on one node. Default: ${DEFAULT-VALUE}.")
+  private int gpus;
+
+  @Option(
+      names = "--gpu-model",
+      paramLabel = "MODEL",
+      description = "Only GPUs whose model contains this text, case-insensitive (e.g. H100).")
+  private String gpuModel;
+
+  @Option(names = "--name", paramLabel = "NAME", description = "A name for the task.")
+  private String name;
+
+  @Option(
+      names = "--env",
+      paramLabel = "KEY=VALUE",
+      description = "Environment variable for the command; repeatable.")
+  private Map<String, String> env = new LinkedHashMap<>();
+
+  @Option(
+      names = "--workdir",
+      paramLabel = "DIR",
+      description = "Working directory on the node. Default: a fresh directory per task.")
+  private String workdir;
+
+  @Option(
+      names = "--max-runtime",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Kill the task and fail it after this long (e.g. 90s, 1h30m, PT5M).")
+  private Duration maxRuntime;
+
+  @Option(
+      names = "--kill-grace",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Time between SIGTERM and SIGKILL on cancel. Controller default: 10s.")
+  private Duration killGrace;
+
+  @Option(
+      names = "--label",
+      paramLabel = "KEY=VALUE",
+      description = "Label for your own bookkeeping; repeatable.")
+  private Map<String, String> labels = new LinkedHashMap<>();
+
+  @Option(
+      names = "--request-id",
+      paramLabel = "ID",
+      description = "Makes the submit idempotent: a retry with the same id returns the same task.")
+  private String requestId;
+
+  @Option(
+      names = "--watch",
+      description = "Follow the task: states, progress and output until it ends.")
+  private boolean watch;
+
+  @Parameters(
+      paramLabel = "ARGV",
+      arity = "1..*",
+      description = "The command to run and its arguments.")
+  private List<String> argv;
+
+  @Override
+  public Integer call() {
+    SubmitTaskRequest request = request();
+    try (ControllerConnection connection = controller.connect()) {
+      SubmitTaskResponse response = connection.call().submitTask(request);
+      String taskId = response.getTask().getId();
+      PrintWriter out = controller.out();
+      if (!controller.json()) {
+        out.println(taskId);
+      } else if (watch) {
+        // One JSON document per line from here on, so the whole output is JSON Lines.
+        out.println(Json.compact(response));
+      } else {
+        out.println(Json.pretty(response));
+      }
+      out.flush();
+      if (!watch) {
+        return 0;
+      }
+      TaskEventPrinter printer =
+          new TaskEventPrinter(
+              out,
+              controller.err(),
+              controller.json(),
+              TaskEventPrinter.Scope.ALL,
+              controller.context().clock(),
+              id -> placementOf(connection, id));
+      return TaskWatch.follow(connection, taskId, printer::print).exitCode();
+    }
+  }
+
+  private SubmitTaskRequest request() {
+    if (gpus < 1) {
+      throw new ParameterException(
+          spec.commandLine(), "--gpus must be at least 1, but it is " + gpus);
+    }
+    Resources.Builder resources = Resources.newBuilder().setGpus(gpus);
+    if (gpuModel != null) {
+      resources.setGpuModel(gpuModel);
+    }
+    CommandWorkload.Builder command = CommandWorkload.newBuilder().addAllArgv(argv).putAllEnv(env);
+    if (workdir != null) {
+      command.setWorkingDir(workdir);
+    }
+    TaskSpec.Builder taskSpec =
+        TaskSpec.newBuilder().setResources(resources).setCommand(command).putAllLabels(labels);
+    if (name != null) {
+      taskSpec.setName(name);
+    }
+    if (maxRuntime != null) {
+      taskSpec.setMaxRuntime(ProtoTime.duration(maxRuntime));
+    }
+    if (killGrace != null) {
+      taskSpec.setKillGracePeriod(ProtoTime.duration(killGrace));
+    }
+    SubmitTaskRequest.Builder request = SubmitTaskRequest.newBuilder().setSpec(taskSpec);
+    if (requestId != null) {
+      request.setRequestId(requestId);
+    }
+    return request.build();
+  }
+
+  private static Placement placementOf(ControllerConnection connection, String taskId) {
+    return connection
+        .call()
+        .getTask(GetTaskRequest.newBuilder().setId(taskId).build())
+        .getTask()
+        .getPlacement();
+  }
+
+  /**
+   * Ends option parsing at the first argument of the workload, so {@code gpupool submit python
+   * train.py --lr 3} passes {@code --lr 3} to the workload instead of rejecting it.
+   */
+  static final class OptionsEndAtArgv implements IModelTransformer {
+    @Override
+    public CommandSpec transform(CommandSpec commandSpec) {
+      commandSpec.parser().stopAtPositional(true);
+      return commandSpec;
+    }
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * The client subcommands of {@code gpupool} ({@code submit}, {@code get}, {@code list}, {@code
+ * logs}, {@code cancel}, {@code nodes}): they call the controller's {@code SchedulerService}
+ * through the generated stubs and print the answers as text or as proto3 JSON.
+ *
+ * <p>May depend on picocli, grpc-api/stub, the generated {@code io.gpupool.proto.v1} types,
+ * protobuf-java-util and {@link io.gpupool.cli.text}; never on the controller or agent modules, nor
+ * on {@code io.gpupool.cli} (the top-level command depends on this package, not the reverse). The
+ * commands print only through picocli's out/err writers so tests can capture them.
+ */
+package io.gpupool.cli.client;

@@ -1,0 +1,159 @@
+package io.gpupool.client;
+
+import io.grpc.ManagedChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The validated, immutable options of a {@link GpuPoolClient}; see {@link GpuPoolClientBuilder}
+ * for what each means. Thread-safe. Change a copy through {@link #toBuilder()}.
+ */
+public final class GpuPoolClientOptions {
+  private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[^:\\s\\[\\]]+):(\\d{1,5})");
+  private static final Duration MIN_KEEP_ALIVE_TIME = Duration.ofSeconds(10);
+
+  private final Optional<String> target;
+  private final Optional<ManagedChannel> channel;
+  private final Duration callTimeout;
+  private final Duration keepAliveTime;
+  private final int maxRetries;
+  private final Duration initialBackoff;
+  private final Duration maxBackoff;
+  private final Duration watchReconnectTimeout;
+
+  GpuPoolClientOptions(GpuPoolClientBuilder builder) {
+    this.target = Optional.ofNullable(builder.target);
+    this.channel = Optional.ofNullable(builder.channel);
+    this.callTimeout = builder.callTimeout;
+    this.keepAliveTime = builder.keepAliveTime;
+    this.maxRetries = builder.maxRetries;
+    this.initialBackoff = builder.initialBackoff;
+    this.maxBackoff = builder.maxBackoff;
+    this.watchReconnectTimeout = builder.watchReconnectTimeout;
+    List<String> problems = problems();
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("invalid client options: " + String.join("; ", problems));
+    }
+  }
+
+  /** Returns the controller's {@code host:port}; empty when a {@link #channel()} was given. */
+  public Optional<String> target() {
+    return target;
+  }
+
+  /** Returns the caller's own channel, if one was given instead of a target. */
+  public Optional<ManagedChannel> channel() {
+    return channel;
+  }
+
+  /** Returns the time limit of each unary call, retries included. */
+  public Duration callTimeout() {
+    return callTimeout;
+  }
+
+  /** Returns the keepalive ping interval of the client's own channel. */
+  public Duration keepAliveTime() {
+    return keepAliveTime;
+  }
+
+  /** Returns how often a unary call failing with UNAVAILABLE is retried. */
+  public int maxRetries() {
+    return maxRetries;
+  }
+
+  /** Returns the delay before the first retry or reconnect. */
+  public Duration initialBackoff() {
+    return initialBackoff;
+  }
+
+  /** Returns the longest delay between retries or reconnects. */
+  public Duration maxBackoff() {
+    return maxBackoff;
+  }
+
+  /** Returns how long a broken watch keeps reconnecting before it fails. */
+  public Duration watchReconnectTimeout() {
+    return watchReconnectTimeout;
+  }
+
+  /** Returns a builder holding these options. */
+  public GpuPoolClientBuilder toBuilder() {
+    GpuPoolClientBuilder builder = new GpuPoolClientBuilder();
+    builder.target = target.orElse(null);
+    builder.channel = channel.orElse(null);
+    builder.callTimeout = callTimeout;
+    builder.keepAliveTime = keepAliveTime;
+    builder.maxRetries = maxRetries;
+    builder.initialBackoff = initialBackoff;
+    builder.maxBackoff = maxBackoff;
+    builder.watchReconnectTimeout = watchReconnectTimeout;
+    return builder;
+  }
+
+  /** Returns the options for logs. */
+  @Override
+  public String toString() {
+    return "GpuPoolClientOptions[target="
+        + target.orElse("(own channel)")
+        + ", callTimeout="
+        + callTimeout
+        + ", keepAliveTime="
+        + keepAliveTime
+        + ", maxRetries="
+        + maxRetries
+        + ", initialBackoff="
+        + initialBackoff
+        + ", maxBackoff="
+        + maxBackoff
+        + ", watchReconnectTimeout="
+        + watchReconnectTimeout
+        + "]";
+  }
+
+  private List<String> problems() {
+    List<String> problems = new ArrayList<>();
+    if (target.isPresent() && channel.isPresent()) {
+      problems.add("give either target or channel, not both");
+    } else if (target.isEmpty() && channel.isEmpty()) {
+      problems.add("target is required (host:port of the controller)");
+    }
+    target.filter(t -> !isHostPort(t)).ifPresent(t -> problems.add("target must be host:port, got '" + t + "'"));
+    if (!isPositive(callTimeout)) {
+      problems.add("callTimeout must be positive, got " + callTimeout);
+    }
+    if (keepAliveTime.compareTo(MIN_KEEP_ALIVE_TIME) < 0) {
+      problems.add("keepAliveTime must be at least 10s, got " + keepAliveTime);
+    }
+    if (maxRetries < 0) {
+      problems.add("maxRetries must be at least 0, got " + maxRetries);
+    }
+    if (!isPositive(initialBackoff)) {
+      problems.add("initialBackoff must be positive, got " + initialBackoff);
+    }
+    if (maxBackoff.compareTo(initialBackoff) < 0) {
+      problems.add(
+          "maxBackoff must be at least initialBackoff (" + initialBackoff + "), got " + maxBackoff);
+    }
+    if (watchReconnectTimeout.isNegative()) {
+      problems.add("watchReconnectTimeout must not be negative, got " + watchReconnectTimeout);
+    }
+    return problems;
+  }
+
+  private static boolean isHostPort(String target) {
+    Matcher matcher = HOST_PORT.matcher(target);
+    if (!matcher.matches()) {
+      return false;
+    }
+    int port = Integer.parseInt(matcher.group(2));
+    return port >= 1 && port <= 65535;
+  }
+
+  private static boolean isPositive(Duration duration) {
+    return !duration.isNegative() && !duration.isZero();
+  }
+}

@@ -1,0 +1,28 @@
+package io.gpupool.client;
+
+import java.util.Objects;
+import java.util.OptionalInt;
+
+/**
+ * How a task ended, as returned by {@link TaskHandle#await}. Immutable.
+ *
+ * @param state the terminal state: {@link TaskState#SUCCEEDED}, {@link TaskState#FAILED} or {@link
+ *     TaskState#CANCELLED}
+ * @param exitCode the workload's exit code; empty when the process never started
+ * @param message a short explanation, e.g. {@code exec failed: no such file}; may be empty
+ * @param task the final snapshot of the task
+ */
+public record TaskResult(TaskState state, OptionalInt exitCode, String message, Task task) {
+  /** Checks that no component is null. */
+  public TaskResult {
+    Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(exitCode, "exitCode");
+    Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(task, "task");
+  }
+
+  /** Returns whether the task succeeded (ended with exit code 0). */
+  public boolean succeeded() {
+    return state == TaskState.SUCCEEDED;
+  }
+}

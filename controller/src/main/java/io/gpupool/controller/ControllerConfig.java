@@ -1,0 +1,110 @@
+package io.gpupool.controller;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How to run a controller. Immutable; build with {@link #builder()}, which validates.
+ *
+ * @param host address to listen on ({@code 0.0.0.0} for all interfaces)
+ * @param grpcPort gRPC port; 0 picks a free one
+ * @param httpPort HTTP port for /healthz; 0 picks a free one, -1 disables HTTP
+ * @param dataDir directory of the embedded database
+ * @param joinToken secret agents must present to register
+ * @param heartbeatInterval how often agents are told to heartbeat
+ * @param heartbeatTimeout silence after which a node's session is closed
+ * @param clock time source for every decision and timestamp
+ */
+public record ControllerConfig(
+    String host,
+    int grpcPort,
+    int httpPort,
+    Path dataDir,
+    String joinToken,
+    Duration heartbeatInterval,
+    Duration heartbeatTimeout,
+    Clock clock) {
+
+  public ControllerConfig {
+    Objects.requireNonNull(dataDir, "data dir is required (--data-dir)");
+    if (joinToken == null || joinToken.isBlank()) {
+      throw new IllegalArgumentException("a join token is required (--join-token)");
+    }
+    if (grpcPort < 0 || grpcPort > 65535) {
+      throw new IllegalArgumentException("--port must be between 0 and 65535, got " + grpcPort);
+    }
+    if (httpPort < -1 || httpPort > 65535) {
+      throw new IllegalArgumentException(
+          "--http-port must be between -1 and 65535, got " + httpPort);
+    }
+    if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
+      throw new IllegalArgumentException("heartbeat interval must be positive");
+    }
+    if (heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
+      throw new IllegalArgumentException("heartbeat timeout must be longer than the interval");
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builder with defaults: all interfaces, ports 7070/8080, 1 s heartbeats, 10 s timeout. */
+  public static final class Builder {
+    private String host = "0.0.0.0";
+    private int grpcPort = 7070;
+    private int httpPort = 8080;
+    private Path dataDir;
+    private String joinToken;
+    private Duration heartbeatInterval = Duration.ofSeconds(1);
+    private Duration heartbeatTimeout = Duration.ofSeconds(10);
+    private Clock clock = Clock.systemUTC();
+
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    public Builder grpcPort(int port) {
+      this.grpcPort = port;
+      return this;
+    }
+
+    public Builder httpPort(int port) {
+      this.httpPort = port;
+      return this;
+    }
+
+    public Builder dataDir(Path dataDir) {
+      this.dataDir = dataDir;
+      return this;
+    }
+
+    public Builder joinToken(String joinToken) {
+      this.joinToken = joinToken;
+      return this;
+    }
+
+    public Builder heartbeatInterval(Duration interval) {
+      this.heartbeatInterval = interval;
+      return this;
+    }
+
+    public Builder heartbeatTimeout(Duration timeout) {
+      this.heartbeatTimeout = timeout;
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    public ControllerConfig build() {
+      return new ControllerConfig(
+          host, grpcPort, httpPort, dataDir, joinToken, heartbeatInterval, heartbeatTimeout, clock);
+    }
+  }
+}

@@ -1,0 +1,198 @@
+package io.gpupool.controller.api;
+
+import io.gpupool.controller.error.ControllerException;
+import io.gpupool.controller.loop.LoopEvent;
+import io.gpupool.controller.loop.NodeDirectory;
+import io.gpupool.controller.loop.SchedulerLoop;
+import io.gpupool.controller.store.Store;
+import io.gpupool.controller.store.StoredTask;
+import io.gpupool.controller.watch.TaskEventBus;
+import io.gpupool.proto.v1.CancelTaskRequest;
+import io.gpupool.proto.v1.CancelTaskResponse;
+import io.gpupool.proto.v1.GetTaskRequest;
+import io.gpupool.proto.v1.GetTaskResponse;
+import io.gpupool.proto.v1.ListNodesRequest;
+import io.gpupool.proto.v1.ListNodesResponse;
+import io.gpupool.proto.v1.ListTaskEventsRequest;
+import io.gpupool.proto.v1.ListTaskEventsResponse;
+import io.gpupool.proto.v1.ListTasksRequest;
+import io.gpupool.proto.v1.ListTasksResponse;
+import io.gpupool.proto.v1.SchedulerServiceGrpc;
+import io.gpupool.proto.v1.SubmitTaskRequest;
+import io.gpupool.proto.v1.SubmitTaskResponse;
+import io.gpupool.proto.v1.Task;
+import io.gpupool.proto.v1.TaskEvent;
+import io.gpupool.proto.v1.TaskState;
+import io.gpupool.proto.v1.WatchTaskRequest;
+import io.gpupool.proto.v1.WatchTaskResponse;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The client API. Writes go through the scheduling loop and are answered once durable; reads come
+ * from the store (tasks, events) or the node directory (nodes, with live telemetry).
+ */
+public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerServiceImplBase {
+  static final int DEFAULT_TASK_PAGE = 100;
+  static final int MAX_TASK_PAGE = 1000;
+  static final int DEFAULT_EVENT_PAGE = 1000;
+  static final int MAX_EVENT_PAGE = 10_000;
+
+  private final SchedulerLoop loop;
+  private final Store store;
+  private final TaskEventBus bus;
+  private final NodeDirectory nodes;
+
+  public SchedulerServiceImpl(
+      SchedulerLoop loop, Store store, TaskEventBus bus, NodeDirectory nodes) {
+    this.loop = loop;
+    this.store = store;
+    this.bus = bus;
+    this.nodes = nodes;
+  }
+
+  @Override
+  public void submitTask(SubmitTaskRequest request, StreamObserver<SubmitTaskResponse> out) {
+    try {
+      SubmitValidator.validate(request);
+    } catch (ControllerException e) {
+      out.onError(StatusMapper.toStatus(e));
+      return;
+    }
+    CompletableFuture<Task> reply = new CompletableFuture<>();
+    loop.offer(new LoopEvent.Submit(request.getSpec(), request.getRequestId(), reply));
+    Rpc.answerLater(out, reply, task -> SubmitTaskResponse.newBuilder().setTask(task).build());
+  }
+
+  @Override
+  public void getTask(GetTaskRequest request, StreamObserver<GetTaskResponse> out) {
+    Rpc.answer(
+        out,
+        () -> {
+          requireId(request, request.getId());
+          return GetTaskResponse.newBuilder().setTask(findTask(request.getId())).build();
+        });
+  }
+
+  @Override
+  public void listTasks(ListTasksRequest request, StreamObserver<ListTasksResponse> out) {
+    Rpc.answer(
+        out,
+        () -> {
+          Violations v = new Violations();
+          UnknownFields.check(request, "", v);
+          int pageSize = pageSize(request.getPageSize(), DEFAULT_TASK_PAGE, MAX_TASK_PAGE, v);
+          Set<TaskState> states = EnumSet.noneOf(TaskState.class);
+          for (TaskState state : request.getStatesList()) {
+            v.check(
+                state != TaskState.TASK_STATE_UNSPECIFIED && state != TaskState.UNRECOGNIZED,
+                "states",
+                "must be a known state such as TASK_STATE_RUNNING");
+            states.add(state);
+          }
+          v.throwIfAny();
+          long after = PageTokens.decode(request.getPageToken());
+          List<StoredTask> page = store.listTasks(states, after, pageSize + 1);
+          ListTasksResponse.Builder response = ListTasksResponse.newBuilder();
+          page.stream().limit(pageSize).forEach(t -> response.addTasks(t.task()));
+          if (page.size() > pageSize) {
+            response.setNextPageToken(PageTokens.encode(page.get(pageSize - 1).sequence()));
+          }
+          return response.build();
+        });
+  }
+
+  @Override
+  public void cancelTask(CancelTaskRequest request, StreamObserver<CancelTaskResponse> out) {
+    try {
+      requireId(request, request.getId());
+    } catch (ControllerException e) {
+      out.onError(StatusMapper.toStatus(e));
+      return;
+    }
+    CompletableFuture<Task> reply = new CompletableFuture<>();
+    loop.offer(new LoopEvent.Cancel(request.getId(), reply));
+    Rpc.answerLater(out, reply, task -> CancelTaskResponse.newBuilder().setTask(task).build());
+  }
+
+  @Override
+  public void watchTask(WatchTaskRequest request, StreamObserver<WatchTaskResponse> out) {
+    try {
+      requireId(request, request.getId());
+      if (request.getAfterSequence() < 0) {
+        throw ControllerException.invalid("after_sequence: must not be negative");
+      }
+      findTask(request.getId());
+      new TaskWatch(
+              request.getId(),
+              request.getAfterSequence(),
+              (ServerCallStreamObserver<WatchTaskResponse>) out,
+              store,
+              bus)
+          .start();
+    } catch (RuntimeException e) {
+      out.onError(StatusMapper.toStatus(e));
+    }
+  }
+
+  @Override
+  public void listTaskEvents(
+      ListTaskEventsRequest request, StreamObserver<ListTaskEventsResponse> out) {
+    Rpc.answer(
+        out,
+        () -> {
+          Violations v = new Violations();
+          UnknownFields.check(request, "", v);
+          v.check(!request.getId().isEmpty(), "id", "required");
+          int pageSize = pageSize(request.getPageSize(), DEFAULT_EVENT_PAGE, MAX_EVENT_PAGE, v);
+          v.throwIfAny();
+          long after = PageTokens.decode(request.getPageToken());
+          findTask(request.getId());
+          List<TaskEvent> events = store.listEvents(request.getId(), after, pageSize);
+          ListTaskEventsResponse.Builder response =
+              ListTaskEventsResponse.newBuilder().addAllEvents(events);
+          if (events.size() == pageSize) {
+            response.setNextPageToken(
+                PageTokens.encode(events.get(events.size() - 1).getSequence()));
+          }
+          return response.build();
+        });
+  }
+
+  @Override
+  public void listNodes(ListNodesRequest request, StreamObserver<ListNodesResponse> out) {
+    Rpc.answer(
+        out,
+        () -> {
+          Violations v = new Violations();
+          UnknownFields.check(request, "", v);
+          v.throwIfAny();
+          return ListNodesResponse.newBuilder().addAllNodes(nodes.list()).build();
+        });
+  }
+
+  private Task findTask(String id) {
+    return store
+        .findTask(id)
+        .orElseThrow(() -> ControllerException.notFound("task " + id + " not found"));
+  }
+
+  private static void requireId(com.google.protobuf.Message request, String id) {
+    Violations v = new Violations();
+    UnknownFields.check(request, "", v);
+    v.check(!id.isEmpty(), "id", "required");
+    v.throwIfAny();
+  }
+
+  private static int pageSize(int requested, int defaultSize, int max, Violations v) {
+    v.check(
+        requested >= 0 && requested <= max,
+        "page_size",
+        "must be between 0 and " + max + ", got " + requested);
+    return requested == 0 ? defaultSize : Math.min(Math.max(requested, 1), max);
+  }
+}

@@ -1,0 +1,45 @@
+package io.gpupool.controller.api;
+
+import io.gpupool.controller.error.ControllerException;
+import io.gpupool.controller.store.StoreException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place where failures become gRPC statuses. Unexpected ones are logged, not sent. */
+final class StatusMapper {
+  private static final Logger log = LoggerFactory.getLogger(StatusMapper.class);
+
+  private StatusMapper() {}
+
+  static StatusRuntimeException toStatus(Throwable error) {
+    Throwable cause =
+        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof StatusRuntimeException status) {
+      return status;
+    }
+    if (cause instanceof ControllerException e) {
+      Status status =
+          switch (e.kind()) {
+            case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
+            case NOT_FOUND -> Status.NOT_FOUND;
+            case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+            case UNAUTHENTICATED -> Status.UNAUTHENTICATED;
+            case UNAVAILABLE -> Status.UNAVAILABLE;
+          };
+      return status.withDescription(e.getMessage()).asRuntimeException();
+    }
+    if (cause instanceof StoreException) {
+      log.error("store failure while serving a request", cause);
+      return Status.UNAVAILABLE
+          .withDescription("the controller's store is failing; retry later")
+          .asRuntimeException();
+    }
+    log.error("unexpected failure while serving a request", cause);
+    return Status.INTERNAL
+        .withDescription("internal error in the controller; see its log")
+        .asRuntimeException();
+  }
+}

@@ -1,0 +1,93 @@
+package io.gpupool.controller.api;
+
+import com.google.protobuf.Duration;
+import io.gpupool.proto.v1.CommandWorkload;
+import io.gpupool.proto.v1.SubmitTaskRequest;
+import io.gpupool.proto.v1.TaskSpec;
+import java.util.List;
+import java.util.Map;
+
+/** Checks a submit before it reaches the loop; reports every problem at once. */
+final class SubmitValidator {
+  static final int MAX_GPUS = 64;
+  static final int MAX_NAME = 253;
+  static final int MAX_REQUEST_ID = 128;
+  static final int MAX_ARGS = 4096;
+  static final int MAX_ENV = 1024;
+
+  private SubmitValidator() {}
+
+  /** Throws INVALID_ARGUMENT naming every offending field. */
+  static void validate(SubmitTaskRequest request) {
+    Violations v = new Violations();
+    UnknownFields.check(request, "", v);
+    v.check(
+        request.getRequestId().length() <= MAX_REQUEST_ID,
+        "request_id",
+        "at most " + MAX_REQUEST_ID + " characters");
+    if (!request.hasSpec()) {
+      v.add("spec", "required");
+    } else {
+      spec(request.getSpec(), v);
+    }
+    v.throwIfAny();
+  }
+
+  private static void spec(TaskSpec spec, Violations v) {
+    v.check(
+        spec.getName().length() <= MAX_NAME, "spec.name", "at most " + MAX_NAME + " characters");
+    switch (spec.getWorkloadCase()) {
+      case COMMAND -> command(spec.getCommand(), v);
+      case WORKLOAD_NOT_SET -> v.add("spec.command", "a workload is required (set spec.command)");
+    }
+    if (!spec.hasResources()) {
+      v.add("spec.resources.gpus", "required (1 to " + MAX_GPUS + ")");
+    } else {
+      int gpus = spec.getResources().getGpus();
+      v.check(gpus >= 1, "spec.resources.gpus", "must be at least 1, got " + gpus);
+      v.check(
+          gpus <= MAX_GPUS,
+          "spec.resources.gpus",
+          "must be at most " + MAX_GPUS + " (GPUs of one node), got " + gpus);
+    }
+    duration(spec.hasMaxRuntime(), spec.getMaxRuntime(), "spec.max_runtime", v);
+    duration(spec.hasKillGracePeriod(), spec.getKillGracePeriod(), "spec.kill_grace_period", v);
+    keys(spec.getLabelsMap(), "spec.labels", v);
+  }
+
+  private static void command(CommandWorkload command, Violations v) {
+    List<String> argv = command.getArgvList();
+    if (argv.isEmpty()) {
+      v.add("spec.command.argv", "must not be empty");
+    } else {
+      v.check(!argv.get(0).isEmpty(), "spec.command.argv[0]", "must not be empty");
+      v.check(argv.size() <= MAX_ARGS, "spec.command.argv", "at most " + MAX_ARGS + " arguments");
+    }
+    for (int i = 0; i < argv.size(); i++) {
+      v.check(
+          argv.get(i).indexOf('\0') < 0, "spec.command.argv[" + i + "]", "must not contain NUL");
+    }
+    v.check(
+        command.getEnvCount() <= MAX_ENV, "spec.command.env", "at most " + MAX_ENV + " variables");
+    keys(command.getEnvMap(), "spec.command.env", v);
+    for (String key : command.getEnvMap().keySet()) {
+      v.check(key.indexOf('=') < 0, "spec.command.env", "key '" + key + "' must not contain '='");
+    }
+  }
+
+  private static void keys(Map<String, String> map, String field, Violations v) {
+    for (String key : map.keySet()) {
+      v.check(!key.isEmpty(), field, "keys must not be empty");
+      v.check(
+          key.indexOf('\0') < 0 && map.get(key).indexOf('\0') < 0,
+          field,
+          "keys and values must not contain NUL");
+    }
+  }
+
+  private static void duration(boolean set, Duration d, String field, Violations v) {
+    if (set) {
+      v.check(d.getSeconds() >= 0 && d.getNanos() >= 0, field, "must not be negative");
+    }
+  }
+}

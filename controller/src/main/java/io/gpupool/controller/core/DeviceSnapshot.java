@@ -1,0 +1,17 @@
+package io.gpupool.controller.core;
+
+/**
+ * One GPU as the core sees it.
+ *
+ * @param index device index on its node
+ * @param model device model name
+ * @param healthy false when the device must not get new work
+ * @param allocated true when a task holds it
+ */
+public record DeviceSnapshot(int index, String model, boolean healthy, boolean allocated) {
+
+  /** True when new work may be placed on it. */
+  public boolean isFree() {
+    return healthy && !allocated;
+  }
+}

@@ -1,0 +1,53 @@
+package io.gpupool.controller.core;
+
+/** Words for why a task could not be placed: the "does not fit is data" part of the core. */
+final class WaitingReasons {
+
+  private WaitingReasons() {}
+
+  /**
+   * Explains why {@code request} fits on no node now. Distinguishes a task that waits for busy GPUs
+   * from one that no registered node could ever hold, so users know whether to wait.
+   */
+  static String explain(ResourceRequest request, Iterable<NodeSnapshot> nodes) {
+    String what = request.gpus() + " GPU" + (request.gpus() == 1 ? "" : "s");
+    if (!request.gpuModel().isEmpty()) {
+      what += " of model '" + request.gpuModel() + "'";
+    }
+    int registered = 0;
+    int ready = 0;
+    int largestMatching = 0;
+    int largestMatchingReady = 0;
+    for (NodeSnapshot node : nodes) {
+      registered++;
+      int matching = 0;
+      for (DeviceSnapshot device : node.devices()) {
+        if (device.healthy() && request.acceptsModel(device.model())) {
+          matching++;
+        }
+      }
+      largestMatching = Math.max(largestMatching, matching);
+      if (node.ready()) {
+        ready++;
+        largestMatchingReady = Math.max(largestMatchingReady, matching);
+      }
+    }
+    if (registered == 0) {
+      return "waiting for " + what + ": no nodes have registered";
+    }
+    if (ready == 0) {
+      return "waiting for " + what + ": no node is connected";
+    }
+    if (largestMatchingReady >= request.gpus()) {
+      return "waiting for " + what + " to become free";
+    }
+    if (largestMatching >= request.gpus()) {
+      return "waiting for " + what + ": only disconnected nodes have that many";
+    }
+    return "no node has "
+        + what
+        + " (the largest has "
+        + largestMatching
+        + "); waiting for a node that does";
+  }
+}

@@ -1,0 +1,51 @@
+package io.gpupool.controller.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+
+/** Serves {@code GET /healthz}: 200 "ok" while the controller serves, 503 otherwise. */
+public final class HttpEndpoint implements AutoCloseable {
+  private final HttpServer server;
+
+  private HttpEndpoint(HttpServer server) {
+    this.server = server;
+  }
+
+  /** Starts listening; {@code port} 0 picks a free port. */
+  public static HttpEndpoint start(String host, int port, BooleanSupplier healthy)
+      throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
+    server.createContext(
+        "/healthz",
+        exchange -> {
+          boolean ok = healthy.getAsBoolean();
+          respond(exchange, ok ? 200 : 503, ok ? "ok\n" : "unavailable\n");
+        });
+    server.createContext("/", exchange -> respond(exchange, 404, "not found\n"));
+    server.start();
+    return new HttpEndpoint(server);
+  }
+
+  private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

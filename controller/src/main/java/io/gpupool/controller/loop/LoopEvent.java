@@ -1,0 +1,39 @@
+package io.gpupool.controller.loop;
+
+import io.gpupool.controller.state.AgentLink;
+import io.gpupool.proto.v1.AgentHello;
+import io.gpupool.proto.v1.Heartbeat;
+import io.gpupool.proto.v1.RegisterRequest;
+import io.gpupool.proto.v1.Task;
+import io.gpupool.proto.v1.TaskSpec;
+import io.gpupool.proto.v1.TaskUpdate;
+import java.util.concurrent.CompletableFuture;
+
+/** Something the scheduling loop must apply. Replies complete only after the change is durable. */
+public sealed interface LoopEvent {
+
+  /** A validated submit. */
+  record Submit(TaskSpec spec, String requestId, CompletableFuture<Task> reply)
+      implements LoopEvent {}
+
+  /** A cancel request. */
+  record Cancel(String taskId, CompletableFuture<Task> reply) implements LoopEvent {}
+
+  /** An agent registered with a valid join token; its new credential's hash is given. */
+  record Register(RegisterRequest request, String credentialHash, CompletableFuture<Void> reply)
+      implements LoopEvent {}
+
+  /** The first message of a Connect stream. */
+  record Hello(AgentHello hello, AgentLink link, CompletableFuture<Void> reply)
+      implements LoopEvent {}
+
+  /** A heartbeat on an established stream. */
+  record HeartbeatReceived(String nodeId, AgentLink link, Heartbeat heartbeat)
+      implements LoopEvent {}
+
+  /** A task update on an established stream. */
+  record UpdateReceived(String nodeId, AgentLink link, TaskUpdate update) implements LoopEvent {}
+
+  /** A Connect stream ended. */
+  record SessionEnded(String nodeId, AgentLink link) implements LoopEvent {}
+}

@@ -1,0 +1,174 @@
+package io.gpupool.controller.state;
+
+import io.gpupool.controller.core.DeviceSnapshot;
+import io.gpupool.controller.core.NodeSnapshot;
+import io.gpupool.controller.store.NodeRecord;
+import io.gpupool.proto.v1.DeviceInfo;
+import io.gpupool.proto.v1.DeviceStatus;
+import io.gpupool.proto.v1.Gpu;
+import io.gpupool.proto.v1.Node;
+import io.gpupool.proto.v1.NodeState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A registered node: what it registered, its session, its latest telemetry and which of its GPUs
+ * are allocated to which task.
+ *
+ * <p>Not thread-safe; owned by the scheduling loop.
+ */
+public final class NodeEntry {
+  private Node registration;
+  private String credentialHash;
+  private String instanceId;
+  private long lastAppliedUpdate;
+  private AgentLink session;
+  private Instant lastHeartbeat;
+  private final Map<Integer, DeviceStatus> latestStatus = new HashMap<>();
+  private final Map<Integer, String> allocations = new HashMap<>();
+
+  public NodeEntry(NodeRecord record) {
+    this.registration = record.node();
+    this.credentialHash = record.credentialHash();
+    this.instanceId = record.instanceId();
+    this.lastAppliedUpdate = record.lastAppliedUpdate();
+  }
+
+  public NodeRecord toRecord() {
+    return new NodeRecord(registration, credentialHash, instanceId, lastAppliedUpdate);
+  }
+
+  public String id() {
+    return registration.getId();
+  }
+
+  public String name() {
+    return registration.getName();
+  }
+
+  /** Replaces what the node registered (a new agent process registered again). */
+  public void reregister(Node registration, String credentialHash) {
+    this.registration = registration;
+    this.credentialHash = credentialHash;
+    latestStatus.keySet().retainAll(indices());
+  }
+
+  public String credentialHash() {
+    return credentialHash;
+  }
+
+  public AgentLink session() {
+    return session;
+  }
+
+  public boolean isConnected() {
+    return session != null;
+  }
+
+  public void connect(AgentLink link, Instant now) {
+    this.session = link;
+    this.lastHeartbeat = now;
+  }
+
+  public void disconnect() {
+    this.session = null;
+  }
+
+  public Instant lastHeartbeat() {
+    return lastHeartbeat;
+  }
+
+  /** Records a heartbeat's samples. */
+  public void heartbeat(List<DeviceStatus> statuses, Instant now) {
+    lastHeartbeat = now;
+    for (DeviceStatus status : statuses) {
+      latestStatus.put(status.getIndex(), status);
+    }
+  }
+
+  /**
+   * Starts applying task updates of the agent process {@code instanceId}; update ids restart with
+   * every process.
+   *
+   * @return true if this is a different process than the last one
+   */
+  public boolean adoptInstance(String instanceId) {
+    if (instanceId.equals(this.instanceId)) {
+      return false;
+    }
+    this.instanceId = instanceId;
+    this.lastAppliedUpdate = 0;
+    return true;
+  }
+
+  /** True (and remembered) when the update id was not applied before. */
+  public boolean acceptUpdate(long updateId) {
+    if (updateId <= lastAppliedUpdate) {
+      return false;
+    }
+    lastAppliedUpdate = updateId;
+    return true;
+  }
+
+  public void allocate(List<Integer> indices, String taskId) {
+    for (int index : indices) {
+      allocations.put(index, taskId);
+    }
+  }
+
+  public void release(String taskId) {
+    allocations.values().removeIf(taskId::equals);
+  }
+
+  public DeviceInfo device(int index) {
+    for (DeviceInfo info : registration.getGpusList().stream().map(Gpu::getInfo).toList()) {
+      if (info.getIndex() == index) {
+        return info;
+      }
+    }
+    throw new IllegalArgumentException("node " + id() + " has no GPU " + index);
+  }
+
+  private List<Integer> indices() {
+    return registration.getGpusList().stream().map(g -> g.getInfo().getIndex()).toList();
+  }
+
+  /** The node as the scheduling core sees it. */
+  public NodeSnapshot toSnapshot() {
+    List<DeviceSnapshot> devices = new ArrayList<>();
+    for (Gpu gpu : registration.getGpusList()) {
+      int index = gpu.getInfo().getIndex();
+      DeviceStatus status = latestStatus.get(index);
+      boolean healthy = status == null || status.getHealthy();
+      devices.add(
+          new DeviceSnapshot(
+              index, gpu.getInfo().getModel(), healthy, allocations.containsKey(index)));
+    }
+    return new NodeSnapshot(id(), name(), isConnected(), devices);
+  }
+
+  /** The node as clients see it, with telemetry and allocations. */
+  public Node toView() {
+    Node.Builder view =
+        registration.toBuilder()
+            .clearGpus()
+            .setState(
+                isConnected() ? NodeState.NODE_STATE_READY : NodeState.NODE_STATE_DISCONNECTED);
+    if (lastHeartbeat != null) {
+      view.setLastHeartbeatTime(Timestamps.of(lastHeartbeat));
+    }
+    for (Gpu gpu : registration.getGpusList()) {
+      int index = gpu.getInfo().getIndex();
+      Gpu.Builder g = gpu.toBuilder().setTaskId(allocations.getOrDefault(index, ""));
+      DeviceStatus status = latestStatus.get(index);
+      if (status != null) {
+        g.setStatus(status);
+      }
+      view.addGpus(g);
+    }
+    return view.build();
+  }
+}

@@ -1,0 +1,317 @@
+package io.gpupool.controller.store;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.gpupool.proto.v1.Node;
+import io.gpupool.proto.v1.Task;
+import io.gpupool.proto.v1.TaskEvent;
+import io.gpupool.proto.v1.TaskState;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * {@link Store} over JDBC: embedded H2 in the data dir by default. Schema managed by Flyway ({@code
+ * db/migration}); every commit is one transaction.
+ */
+public final class JdbcStore implements Store {
+
+  private static final String TERMINAL_STATES =
+      Set.of(
+              TaskState.TASK_STATE_SUCCEEDED,
+              TaskState.TASK_STATE_FAILED,
+              TaskState.TASK_STATE_CANCELLED)
+          .stream()
+          .map(s -> "'" + s.name() + "'")
+          .sorted()
+          .collect(Collectors.joining(","));
+
+  private final HikariDataSource dataSource;
+
+  private JdbcStore(HikariDataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /**
+   * Opens (creating if needed) the embedded H2 database under {@code dataDir} and migrates it.
+   * Commits are written before they return ({@code WRITE_DELAY=0}), so an acknowledged submit
+   * survives a killed process.
+   */
+  public static JdbcStore openH2(Path dataDir) {
+    Path file = dataDir.toAbsolutePath().resolve("gpupool");
+    return open("jdbc:h2:file:" + file + ";WRITE_DELAY=0", null, null);
+  }
+
+  /** Opens the database at a JDBC URL and migrates it. */
+  public static JdbcStore open(String jdbcUrl, String user, String password) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(jdbcUrl);
+    config.setUsername(user);
+    config.setPassword(password);
+    config.setMaximumPoolSize(8);
+    config.setPoolName("gpupool-store");
+    config.setAutoCommit(false);
+    HikariDataSource dataSource = new HikariDataSource(config);
+    try {
+      migrate(dataSource);
+    } catch (RuntimeException e) {
+      dataSource.close();
+      throw e;
+    }
+    return new JdbcStore(dataSource);
+  }
+
+  private static void migrate(DataSource dataSource) {
+    Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+  }
+
+  @Override
+  public StoredState load() {
+    try (Connection c = dataSource.getConnection()) {
+      List<StoredTask> tasks = new ArrayList<>();
+      try (PreparedStatement s =
+              c.prepareStatement(
+                  "SELECT seq, task, last_event_seq FROM tasks WHERE state NOT IN ("
+                      + TERMINAL_STATES
+                      + ") ORDER BY seq");
+          ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          tasks.add(storedTask(rs));
+        }
+      }
+      List<NodeRecord> nodes = new ArrayList<>();
+      try (PreparedStatement s =
+              c.prepareStatement(
+                  "SELECT node, credential_hash, instance_id, last_applied_update FROM nodes"
+                      + " ORDER BY id");
+          ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          nodes.add(
+              new NodeRecord(
+                  Node.parseFrom(rs.getBytes(1)), rs.getString(2), rs.getString(3), rs.getLong(4)));
+        }
+      }
+      long maxSeq;
+      try (PreparedStatement s = c.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM tasks");
+          ResultSet rs = s.executeQuery()) {
+        rs.next();
+        maxSeq = rs.getLong(1);
+      }
+      c.commit();
+      return new StoredState(tasks, nodes, maxSeq);
+    } catch (SQLException | InvalidProtocolBufferException e) {
+      throw new StoreException("loading state failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void commit(Changes changes) {
+    if (changes.isEmpty()) {
+      return;
+    }
+    try (Connection c = dataSource.getConnection()) {
+      try {
+        insertTasks(c, changes);
+        updateTasks(c, changes);
+        appendEvents(c, changes);
+        upsertNodes(c, changes);
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StoreException("commit failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static void insertTasks(Connection c, Changes changes) throws SQLException {
+    if (changes.insertedTasks().isEmpty()) {
+      return;
+    }
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "INSERT INTO tasks (id, seq, request_id, state, last_event_seq, task)"
+                + " VALUES (?, ?, ?, ?, ?, ?)")) {
+      for (StoredTask t : changes.insertedTasks()) {
+        s.setString(1, t.task().getId());
+        s.setLong(2, t.sequence());
+        String requestId = t.task().getRequestId();
+        s.setString(3, requestId.isEmpty() ? null : requestId);
+        s.setString(4, t.task().getState().name());
+        s.setLong(5, t.lastEventSequence());
+        s.setBytes(6, t.task().toByteArray());
+        s.addBatch();
+      }
+      s.executeBatch();
+    }
+  }
+
+  private static void updateTasks(Connection c, Changes changes) throws SQLException {
+    if (changes.updatedTasks().isEmpty()) {
+      return;
+    }
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "UPDATE tasks SET state = ?, last_event_seq = ?, task = ? WHERE id = ?")) {
+      for (StoredTask t : changes.updatedTasks()) {
+        s.setString(1, t.task().getState().name());
+        s.setLong(2, t.lastEventSequence());
+        s.setBytes(3, t.task().toByteArray());
+        s.setString(4, t.task().getId());
+        s.addBatch();
+      }
+      s.executeBatch();
+    }
+  }
+
+  private static void appendEvents(Connection c, Changes changes) throws SQLException {
+    if (changes.events().isEmpty()) {
+      return;
+    }
+    try (PreparedStatement s =
+        c.prepareStatement("INSERT INTO task_events (task_id, seq, event) VALUES (?, ?, ?)")) {
+      for (TaskEvent e : changes.events()) {
+        s.setString(1, e.getTaskId());
+        s.setLong(2, e.getSequence());
+        s.setBytes(3, e.toByteArray());
+        s.addBatch();
+      }
+      s.executeBatch();
+    }
+  }
+
+  private static void upsertNodes(Connection c, Changes changes) throws SQLException {
+    for (NodeRecord n : changes.nodes()) {
+      int updated;
+      try (PreparedStatement s =
+          c.prepareStatement(
+              "UPDATE nodes SET name = ?, credential_hash = ?, instance_id = ?,"
+                  + " last_applied_update = ?, node = ? WHERE id = ?")) {
+        bindNode(s, n);
+        updated = s.executeUpdate();
+      }
+      if (updated == 0) {
+        try (PreparedStatement s =
+            c.prepareStatement(
+                "INSERT INTO nodes (name, credential_hash, instance_id, last_applied_update, node,"
+                    + " id) VALUES (?, ?, ?, ?, ?, ?)")) {
+          bindNode(s, n);
+          s.executeUpdate();
+        }
+      }
+    }
+  }
+
+  private static void bindNode(PreparedStatement s, NodeRecord n) throws SQLException {
+    s.setString(1, n.node().getName());
+    s.setString(2, n.credentialHash());
+    s.setString(3, n.instanceId());
+    s.setLong(4, n.lastAppliedUpdate());
+    s.setBytes(5, n.node().toByteArray());
+    s.setString(6, n.node().getId());
+  }
+
+  @Override
+  public Optional<Task> findTask(String id) {
+    return findOneTask("SELECT seq, task, last_event_seq FROM tasks WHERE id = ?", id);
+  }
+
+  @Override
+  public Optional<Task> findTaskByRequestId(String requestId) {
+    return findOneTask(
+        "SELECT seq, task, last_event_seq FROM tasks WHERE request_id = ?", requestId);
+  }
+
+  private Optional<Task> findOneTask(String sql, String key) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement s = c.prepareStatement(sql)) {
+      s.setString(1, key);
+      try (ResultSet rs = s.executeQuery()) {
+        Optional<Task> task = rs.next() ? Optional.of(storedTask(rs).task()) : Optional.empty();
+        c.commit();
+        return task;
+      }
+    } catch (SQLException e) {
+      throw new StoreException("reading task failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<StoredTask> listTasks(Set<TaskState> states, long afterSequence, int limit) {
+    String stateFilter =
+        states.isEmpty()
+            ? ""
+            : " AND state IN ("
+                + states.stream().map(s -> "?").collect(Collectors.joining(","))
+                + ")";
+    String sql =
+        "SELECT seq, task, last_event_seq FROM tasks WHERE seq > ?"
+            + stateFilter
+            + " ORDER BY seq LIMIT ?";
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement s = c.prepareStatement(sql)) {
+      int i = 1;
+      s.setLong(i++, afterSequence);
+      for (TaskState state : states.stream().sorted().toList()) {
+        s.setString(i++, state.name());
+      }
+      s.setInt(i, limit);
+      List<StoredTask> tasks = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          tasks.add(storedTask(rs));
+        }
+      }
+      c.commit();
+      return tasks;
+    } catch (SQLException e) {
+      throw new StoreException("listing tasks failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<TaskEvent> listEvents(String taskId, long afterSequence, int limit) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT event FROM task_events WHERE task_id = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+      s.setString(1, taskId);
+      s.setLong(2, afterSequence);
+      s.setInt(3, limit);
+      List<TaskEvent> events = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          events.add(TaskEvent.parseFrom(rs.getBytes(1)));
+        }
+      }
+      c.commit();
+      return events;
+    } catch (SQLException | InvalidProtocolBufferException e) {
+      throw new StoreException("reading events failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static StoredTask storedTask(ResultSet rs) throws SQLException {
+    try {
+      return new StoredTask(rs.getLong(1), Task.parseFrom(rs.getBytes(2)), rs.getLong(3));
+    } catch (InvalidProtocolBufferException e) {
+      throw new SQLException("corrupt task row: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+}

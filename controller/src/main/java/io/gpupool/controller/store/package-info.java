@@ -1,0 +1,9 @@
+/**
+ * Durable state: tasks, task events and nodes, behind the {@link io.gpupool.controller.store.Store}
+ * port, with one JDBC implementation (embedded H2 by default) and Flyway migrations.
+ *
+ * <p>Implementations are thread-safe: the scheduling loop writes through {@link
+ * io.gpupool.controller.store.Store#commit}, RPC threads read concurrently. Depends on the
+ * generated protos, JDBC, HikariCP and Flyway; never on the loop or the gRPC edge.
+ */
+package io.gpupool.controller.store;
