@@ -1,0 +1,420 @@
+package io.gpupool.controller.loop;
+
+import static io.gpupool.proto.v1.TaskState.TASK_STATE_CANCELLED;
+import static io.gpupool.proto.v1.TaskState.TASK_STATE_FAILED;
+import static io.gpupool.proto.v1.TaskState.TASK_STATE_PENDING;
+import static io.gpupool.proto.v1.TaskState.TASK_STATE_RUNNING;
+import static io.gpupool.proto.v1.TaskState.TASK_STATE_SCHEDULED;
+import static io.gpupool.proto.v1.TaskState.TASK_STATE_SUCCEEDED;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gpupool.controller.core.FirstFitPolicy;
+import io.gpupool.controller.error.ControllerException;
+import io.gpupool.controller.error.ErrorKind;
+import io.gpupool.controller.state.Credentials;
+import io.gpupool.controller.store.JdbcStore;
+import io.gpupool.controller.testing.FailingStore;
+import io.gpupool.controller.testing.MutableClock;
+import io.gpupool.controller.testing.RecordingLink;
+import io.gpupool.controller.testing.TestSpecs;
+import io.gpupool.controller.watch.TaskEventBus;
+import io.gpupool.proto.v1.AgentHello;
+import io.gpupool.proto.v1.DeviceInfo;
+import io.gpupool.proto.v1.Heartbeat;
+import io.gpupool.proto.v1.LogLine;
+import io.gpupool.proto.v1.NodeState;
+import io.gpupool.proto.v1.Progress;
+import io.gpupool.proto.v1.RegisterRequest;
+import io.gpupool.proto.v1.Task;
+import io.gpupool.proto.v1.TaskEnded;
+import io.gpupool.proto.v1.TaskEvent;
+import io.gpupool.proto.v1.TaskLogs;
+import io.gpupool.proto.v1.TaskResult;
+import io.gpupool.proto.v1.TaskSpec;
+import io.gpupool.proto.v1.TaskStarted;
+import io.gpupool.proto.v1.TaskUpdate;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Steps the loop by hand (runOnce) against a real H2 store, a fake agent link and a manual clock.
+ */
+@Timeout(60)
+class SchedulerLoopTest {
+  @TempDir Path dir;
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
+  private final NodeDirectory directory = new NodeDirectory();
+  private FailingStore store;
+  private SchedulerLoop loop;
+  private long nextUpdateId = 1;
+
+  @BeforeEach
+  void start() {
+    store = new FailingStore(JdbcStore.openH2(dir));
+    loop = newLoop();
+  }
+
+  private SchedulerLoop newLoop() {
+    return new SchedulerLoop(
+        clock, store, new FirstFitPolicy(), new TaskEventBus(), directory, Duration.ofSeconds(10));
+  }
+
+  @AfterEach
+  void stop() {
+    loop.close();
+    store.close();
+  }
+
+  @Test
+  void aSubmitIsAnsweredOnlyOnceTheTaskIsStored() {
+    CompletableFuture<Task> reply = new CompletableFuture<>();
+    loop.offer(new LoopEvent.Submit(TestSpecs.gpuTask(1), "", reply));
+    assertThat(reply).isNotDone();
+
+    loop.runOnce();
+
+    Task task = reply.join();
+    assertThat(task.getId()).isEqualTo("t-1");
+    assertThat(task.getState()).isEqualTo(TASK_STATE_PENDING);
+    assertThat(task.getReason()).isEqualTo("waiting for 1 GPU: no nodes have registered");
+    assertThat(store.findTask("t-1")).contains(task);
+    assertThat(store.listEvents("t-1", 0, 10))
+        .extracting(e -> e.getStateChange().getState())
+        .containsExactly(TASK_STATE_PENDING);
+  }
+
+  @Test
+  void theSameRequestIdReturnsTheSameTaskAndADifferentSpecIsRefused() {
+    CompletableFuture<Task> first = new CompletableFuture<>();
+    CompletableFuture<Task> sameBatch = new CompletableFuture<>();
+    loop.offer(new LoopEvent.Submit(TestSpecs.gpuTask(1), "req-1", first));
+    loop.offer(new LoopEvent.Submit(TestSpecs.gpuTask(1), "req-1", sameBatch));
+    loop.runOnce();
+    Task later = submit(TestSpecs.gpuTask(1), "req-1");
+
+    assertThat(first.join().getId()).isEqualTo("t-1");
+    assertThat(sameBatch.join().getId()).isEqualTo("t-1");
+    assertThat(later.getId()).isEqualTo("t-1");
+    assertThat(store.listTasks(java.util.Set.of(), 0, 10)).hasSize(1);
+    assertThatThrownBy(() -> submit(TestSpecs.gpuTask(2), "req-1"))
+        .hasCauseInstanceOf(ControllerException.class)
+        .hasMessageContaining(
+            "request_id: 'req-1' was already used by task t-1 with a different spec");
+  }
+
+  @Test
+  void placesATaskOnAConnectedNodeAndStartsItAfterTheCommit() {
+    RecordingLink link = connect("n-1", 2);
+
+    Task task = submit(TestSpecs.gpuTask(2), "");
+
+    assertThat(task.getState()).isEqualTo(TASK_STATE_SCHEDULED);
+    assertThat(task.getPlacement().getNodeId()).isEqualTo("n-1");
+    assertThat(task.getPlacement().getDeviceIndicesList()).containsExactly(0, 1);
+    assertThat(task.getPlacement().getDeviceUuidsList()).containsExactly("GPU-n-1-0", "GPU-n-1-1");
+    assertThat(link.startedTaskIds()).containsExactly("t-1");
+    assertThat(store.findTask("t-1").orElseThrow().getState()).isEqualTo(TASK_STATE_SCHEDULED);
+    assertThat(directory.list().get(0).getGpusList())
+        .extracting(g -> g.getTaskId())
+        .containsExactly("t-1", "t-1");
+  }
+
+  @Test
+  void twoOneGpuTasksOnAOneGpuNodeRunOneAfterTheOther() {
+    RecordingLink link = connect("n-1", 1);
+    Task first = submit(TestSpecs.gpuTask(1), "");
+    Task second = submit(TestSpecs.gpuTask(1), "");
+    assertThat(first.getState()).isEqualTo(TASK_STATE_SCHEDULED);
+    assertThat(second.getState()).isEqualTo(TASK_STATE_PENDING);
+    assertThat(second.getReason()).isEqualTo("waiting for 1 GPU to become free");
+
+    update("n-1", link, started("t-1"));
+    assertThat(task("t-2").getState()).isEqualTo(TASK_STATE_PENDING);
+    update("n-1", link, ended("t-1", 0, false));
+
+    assertThat(task("t-1").getState()).isEqualTo(TASK_STATE_SUCCEEDED);
+    assertThat(task("t-2").getState()).isEqualTo(TASK_STATE_SCHEDULED);
+    assertThat(link.startedTaskIds()).containsExactly("t-1", "t-2");
+  }
+
+  @Test
+  void agentUpdatesBecomeOrderedEventsAndAreAppliedOnceAndAcknowledged() {
+    RecordingLink link = connect("n-1", 1);
+    submit(TestSpecs.gpuTask(1), "");
+    TaskUpdate start = started("t-1");
+    update("n-1", link, start);
+    update("n-1", link, start); // resent after a lost ack
+    update("n-1", link, logs("t-1", "hello", "world"));
+    update("n-1", link, progress("t-1", 50));
+    update("n-1", link, ended("t-1", 3, false));
+
+    Task task = task("t-1");
+    assertThat(task.getState()).isEqualTo(TASK_STATE_FAILED);
+    assertThat(task.getReason()).isEqualTo("exited with code 3");
+    assertThat(task.getResult().getExitCode()).isEqualTo(3);
+    assertThat(task.getTransitionsList())
+        .extracting(t -> t.getState())
+        .containsExactly(
+            TASK_STATE_PENDING, TASK_STATE_SCHEDULED, TASK_STATE_RUNNING, TASK_STATE_FAILED);
+    List<TaskEvent> events = store.listEvents("t-1", 0, 100);
+    assertThat(events)
+        .extracting(TaskEvent::getSequence)
+        .containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+    assertThat(events)
+        .extracting(e -> e.getKindCase().name())
+        .containsExactly(
+            "STATE_CHANGE",
+            "STATE_CHANGE",
+            "STATE_CHANGE",
+            "LOG",
+            "LOG",
+            "PROGRESS",
+            "STATE_CHANGE");
+    assertThat(events.get(6).getResult().getExitCode()).isEqualTo(3);
+    assertThat(link.lastAck()).isEqualTo(nextUpdateId - 1);
+  }
+
+  @Test
+  void cancellingAPendingTaskEndsItAtOnce() {
+    submit(TestSpecs.gpuTask(1), "");
+
+    Task cancelled = cancel("t-1");
+
+    assertThat(cancelled.getState()).isEqualTo(TASK_STATE_CANCELLED);
+    assertThat(store.findTask("t-1").orElseThrow().getState()).isEqualTo(TASK_STATE_CANCELLED);
+  }
+
+  @Test
+  void cancellingARunningTaskAsksTheAgentAndEndsWhenItReportsBack() {
+    RecordingLink link = connect("n-1", 1);
+    submit(TestSpecs.gpuTask(1), "");
+    update("n-1", link, started("t-1"));
+
+    Task requested = cancel("t-1");
+    assertThat(requested.getState()).isEqualTo(TASK_STATE_RUNNING);
+    assertThat(requested.getCancelRequested()).isTrue();
+    assertThat(link.cancelledTaskIds()).containsExactly("t-1");
+
+    update("n-1", link, ended("t-1", 143, true));
+    assertThat(task("t-1").getState()).isEqualTo(TASK_STATE_CANCELLED);
+    assertThat(task("t-1").getReason()).isEqualTo("cancelled by user (exit code 143)");
+  }
+
+  @Test
+  void cancellingAnEndedOrUnknownTaskSaysWhy() {
+    submit(TestSpecs.gpuTask(1), "");
+    cancel("t-1");
+
+    assertThatThrownBy(() -> cancel("t-1"))
+        .cause()
+        .isInstanceOfSatisfying(
+            ControllerException.class,
+            e -> {
+              assertThat(e.kind()).isEqualTo(ErrorKind.FAILED_PRECONDITION);
+              assertThat(e.getMessage()).isEqualTo("task t-1 already ended (CANCELLED)");
+            });
+    assertThatThrownBy(() -> cancel("t-99"))
+        .cause()
+        .isInstanceOfSatisfying(
+            ControllerException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND));
+  }
+
+  @Test
+  void aReconnectingAgentGetsItsScheduledTasksAgainAndLostOnesFail() {
+    RecordingLink first = connect("n-1", 2);
+    submit(TestSpecs.gpuTask(1), "");
+    submit(TestSpecs.gpuTask(1), "");
+    update("n-1", first, started("t-1"));
+
+    RecordingLink second = hello("n-1", "instance-2", List.of());
+
+    assertThat(first.closedWith).contains("replaced");
+    assertThat(second.startedTaskIds()).containsExactly("t-2");
+    assertThat(task("t-1").getState()).isEqualTo(TASK_STATE_FAILED);
+    assertThat(task("t-1").getReason()).contains("no longer runs it");
+  }
+
+  @Test
+  void aWrongCredentialIsRefused() {
+    connect("n-1", 1);
+    CompletableFuture<Void> reply = new CompletableFuture<>();
+    loop.offer(
+        new LoopEvent.Hello(
+            AgentHello.newBuilder().setNodeId("n-1").setNodeCredential("guess").build(),
+            new RecordingLink(),
+            reply));
+    loop.runOnce();
+
+    assertThatThrownBy(reply::join)
+        .cause()
+        .isInstanceOfSatisfying(
+            ControllerException.class,
+            e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNAUTHENTICATED));
+  }
+
+  @Test
+  void aSilentNodeIsDisconnectedAfterTheHeartbeatTimeout() {
+    RecordingLink link = connect("n-1", 1);
+    clock.advance(Duration.ofSeconds(8));
+    loop.offer(new LoopEvent.HeartbeatReceived("n-1", link, Heartbeat.getDefaultInstance()));
+    loop.runOnce();
+    clock.advance(Duration.ofSeconds(8));
+    loop.runOnce();
+    assertThat(link.closedWith).isNull();
+
+    clock.advance(Duration.ofSeconds(3));
+    loop.runOnce();
+
+    assertThat(link.closedWith).isEqualTo("no heartbeat for 10s");
+    assertThat(directory.list().get(0).getState()).isEqualTo(NodeState.NODE_STATE_DISCONNECTED);
+    submit(TestSpecs.gpuTask(1), "");
+    assertThat(task("t-1").getReason()).isEqualTo("waiting for 1 GPU: no node is connected");
+  }
+
+  @Test
+  void aRestartedLoopResumesPendingTasksInOrderAndNeverReusesIds() {
+    submit(TestSpecs.gpuTask(1), "");
+    submit(TestSpecs.gpuTask(1), "");
+    loop.close();
+
+    loop = newLoop();
+    RecordingLink link = connect("n-1", 1);
+    Task third = submit(TestSpecs.gpuTask(1), "");
+
+    assertThat(third.getId()).isEqualTo("t-3");
+    assertThat(link.startedTaskIds()).containsExactly("t-1");
+    assertThat(task("t-2").getState()).isEqualTo(TASK_STATE_PENDING);
+  }
+
+  @Test
+  void aFailedCommitFailsItsCallersAndClosesSessionsSoAgentsResend() {
+    RecordingLink link = connect("n-1", 1);
+    store.failing = true;
+    CompletableFuture<Task> reply = new CompletableFuture<>();
+    loop.offer(new LoopEvent.Submit(TestSpecs.gpuTask(1), "", reply));
+    loop.runOnce();
+
+    assertThatThrownBy(reply::join)
+        .cause()
+        .isInstanceOfSatisfying(
+            ControllerException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNAVAILABLE));
+    assertThat(link.startedTaskIds()).isEmpty();
+    assertThat(link.closedWith).contains("store failure");
+
+    store.failing = false;
+    RecordingLink again = hello("n-1", "instance-1", List.of());
+    assertThat(submit(TestSpecs.gpuTask(1), "").getState()).isEqualTo(TASK_STATE_SCHEDULED);
+    assertThat(again.startedTaskIds()).hasSize(1);
+  }
+
+  // ---- helpers ----
+
+  private Task submit(TaskSpec spec, String requestId) {
+    CompletableFuture<Task> reply = new CompletableFuture<>();
+    loop.offer(new LoopEvent.Submit(spec, requestId, reply));
+    loop.runOnce();
+    return reply.join();
+  }
+
+  private Task cancel(String id) {
+    CompletableFuture<Task> reply = new CompletableFuture<>();
+    loop.offer(new LoopEvent.Cancel(id, reply));
+    loop.runOnce();
+    return reply.join();
+  }
+
+  private Task task(String id) {
+    return store.findTask(id).orElseThrow();
+  }
+
+  private RecordingLink connect(String nodeId, int gpus) {
+    RegisterRequest.Builder request =
+        RegisterRequest.newBuilder().setNodeId(nodeId).setNodeName("host-" + nodeId);
+    for (int i = 0; i < gpus; i++) {
+      request.addDevices(
+          DeviceInfo.newBuilder()
+              .setIndex(i)
+              .setUuid("GPU-" + nodeId + "-" + i)
+              .setModel("NVIDIA H100 80GB")
+              .setMemoryTotalBytes(80L << 30));
+    }
+    CompletableFuture<Void> registered = new CompletableFuture<>();
+    loop.offer(
+        new LoopEvent.Register(request.build(), Credentials.hash("secret-" + nodeId), registered));
+    loop.runOnce();
+    registered.join();
+    return hello(nodeId, "instance-1", List.of());
+  }
+
+  private RecordingLink hello(String nodeId, String instance, List<String> known) {
+    RecordingLink link = new RecordingLink();
+    CompletableFuture<Void> accepted = new CompletableFuture<>();
+    loop.offer(
+        new LoopEvent.Hello(
+            AgentHello.newBuilder()
+                .setNodeId(nodeId)
+                .setNodeCredential("secret-" + nodeId)
+                .setInstanceId(instance)
+                .addAllKnownTaskIds(known)
+                .build(),
+            link,
+            accepted));
+    loop.runOnce();
+    accepted.join();
+    return link;
+  }
+
+  private void update(String nodeId, RecordingLink link, TaskUpdate update) {
+    loop.offer(new LoopEvent.UpdateReceived(nodeId, link, update));
+    loop.runOnce();
+  }
+
+  private TaskUpdate started(String taskId) {
+    return TaskUpdate.newBuilder()
+        .setUpdateId(nextUpdateId++)
+        .setTaskId(taskId)
+        .setStarted(TaskStarted.getDefaultInstance())
+        .build();
+  }
+
+  private TaskUpdate ended(String taskId, int exitCode, boolean cancelled) {
+    return TaskUpdate.newBuilder()
+        .setUpdateId(nextUpdateId++)
+        .setTaskId(taskId)
+        .setEnded(
+            TaskEnded.newBuilder()
+                .setCancelled(cancelled)
+                .setResult(TaskResult.newBuilder().setExitCode(exitCode)))
+        .build();
+  }
+
+  private TaskUpdate logs(String taskId, String... lines) {
+    List<LogLine> list = new ArrayList<>();
+    for (String line : lines) {
+      list.add(LogLine.newBuilder().setText(line).build());
+    }
+    return TaskUpdate.newBuilder()
+        .setUpdateId(nextUpdateId++)
+        .setTaskId(taskId)
+        .setLogs(TaskLogs.newBuilder().addAllLines(list))
+        .build();
+  }
+
+  private TaskUpdate progress(String taskId, double percent) {
+    return TaskUpdate.newBuilder()
+        .setUpdateId(nextUpdateId++)
+        .setTaskId(taskId)
+        .setProgress(Progress.newBuilder().setPercent(percent))
+        .build();
+  }
+}

@@ -1,0 +1,138 @@
+package io.gpupool.controller.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.gpupool.controller.testing.TestSpecs;
+import io.gpupool.proto.v1.LogLine;
+import io.gpupool.proto.v1.Node;
+import io.gpupool.proto.v1.Task;
+import io.gpupool.proto.v1.TaskEvent;
+import io.gpupool.proto.v1.TaskState;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class JdbcStoreTest {
+  @TempDir Path dir;
+  private JdbcStore store;
+
+  @BeforeEach
+  void open() {
+    store = JdbcStore.openH2(dir);
+  }
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  @Test
+  void committedTasksEventsAndNodesSurviveReopening() {
+    Changes changes = new Changes();
+    changes.insert(new StoredTask(1, task("t-1", TaskState.TASK_STATE_RUNNING, "r-1"), 2));
+    changes.insert(new StoredTask(2, task("t-2", TaskState.TASK_STATE_SUCCEEDED, ""), 1));
+    changes.append(log("t-1", 1, "one"));
+    changes.append(log("t-1", 2, "two"));
+    changes.upsert(
+        new NodeRecord(Node.newBuilder().setId("n-1").setName("gpu1").build(), "hash", "i-1", 7));
+    store.commit(changes);
+    store.close();
+
+    store = JdbcStore.openH2(dir);
+    StoredState state = store.load();
+    assertThat(state.maxTaskSequence()).isEqualTo(2);
+    assertThat(state.activeTasks()).extracting(t -> t.task().getId()).containsExactly("t-1");
+    assertThat(state.activeTasks().get(0).lastEventSequence()).isEqualTo(2);
+    assertThat(state.nodes())
+        .singleElement()
+        .satisfies(
+            n -> {
+              assertThat(n.node().getName()).isEqualTo("gpu1");
+              assertThat(n.lastAppliedUpdate()).isEqualTo(7);
+            });
+    assertThat(store.listEvents("t-1", 0, 10))
+        .extracting(e -> e.getLog().getText())
+        .containsExactly("one", "two");
+    assertThat(store.listEvents("t-1", 1, 10))
+        .extracting(TaskEvent::getSequence)
+        .containsExactly(2L);
+    assertThat(store.findTaskByRequestId("r-1")).map(Task::getId).contains("t-1");
+  }
+
+  @Test
+  void updatesReplaceTheTaskAndUpsertsReplaceTheNode() {
+    Changes first = new Changes();
+    first.insert(new StoredTask(1, task("t-1", TaskState.TASK_STATE_PENDING, ""), 1));
+    first.upsert(new NodeRecord(Node.newBuilder().setId("n-1").setName("old").build(), "h", "", 0));
+    store.commit(first);
+    Changes second = new Changes();
+    second.update(new StoredTask(1, task("t-1", TaskState.TASK_STATE_CANCELLED, ""), 2));
+    second.upsert(
+        new NodeRecord(Node.newBuilder().setId("n-1").setName("new").build(), "h2", "i", 3));
+    store.commit(second);
+
+    assertThat(store.findTask("t-1")).map(Task::getState).contains(TaskState.TASK_STATE_CANCELLED);
+    assertThat(store.load().activeTasks()).isEmpty();
+    assertThat(store.load().nodes())
+        .singleElement()
+        .satisfies(n -> assertThat(n.node().getName()).isEqualTo("new"));
+  }
+
+  @Test
+  void listsTasksInSubmissionOrderFilteredAndPaged() {
+    Changes changes = new Changes();
+    for (int i = 1; i <= 5; i++) {
+      TaskState state = i % 2 == 0 ? TaskState.TASK_STATE_RUNNING : TaskState.TASK_STATE_PENDING;
+      changes.insert(new StoredTask(i, task("t-" + i, state, ""), 1));
+    }
+    store.commit(changes);
+
+    assertThat(store.listTasks(Set.of(), 0, 3))
+        .extracting(StoredTask::sequence)
+        .containsExactly(1L, 2L, 3L);
+    assertThat(store.listTasks(Set.of(), 3, 3))
+        .extracting(StoredTask::sequence)
+        .containsExactly(4L, 5L);
+    assertThat(store.listTasks(Set.of(TaskState.TASK_STATE_RUNNING), 0, 10))
+        .extracting(StoredTask::sequence)
+        .containsExactly(2L, 4L);
+  }
+
+  @Test
+  void aFailedCommitChangesNothing() {
+    Changes first = new Changes();
+    first.insert(new StoredTask(1, task("t-1", TaskState.TASK_STATE_PENDING, "same"), 1));
+    store.commit(first);
+
+    Changes clash = new Changes();
+    clash.insert(new StoredTask(2, task("t-2", TaskState.TASK_STATE_PENDING, ""), 1));
+    clash.insert(new StoredTask(3, task("t-3", TaskState.TASK_STATE_PENDING, "same"), 1));
+    assertThatThrownBy(() -> store.commit(clash)).isInstanceOf(StoreException.class);
+
+    assertThat(store.findTask("t-2")).isEmpty();
+    assertThat(store.load().maxTaskSequence()).isEqualTo(1);
+  }
+
+  private static Task task(String id, TaskState state, String requestId) {
+    return Task.newBuilder()
+        .setId(id)
+        .setState(state)
+        .setRequestId(requestId)
+        .setSpec(TestSpecs.gpuTask(1))
+        .build();
+  }
+
+  private static TaskEvent log(String taskId, long seq, String text) {
+    return TaskEvent.newBuilder()
+        .setTaskId(taskId)
+        .setSequence(seq)
+        .setLog(LogLine.newBuilder().setText(text))
+        .build();
+  }
+}
