@@ -8,6 +8,9 @@ import io.gpupool.cli.client.ListCommand;
 import io.gpupool.cli.client.LogsCommand;
 import io.gpupool.cli.client.NodesCommand;
 import io.gpupool.cli.client.SubmitCommand;
+import io.gpupool.cli.server.AgentCommand;
+import io.gpupool.cli.server.ControllerCommand;
+import io.gpupool.cli.server.DevCommand;
 import java.time.Clock;
 import java.util.Objects;
 import picocli.CommandLine;
@@ -40,6 +43,9 @@ import picocli.CommandLine.Spec;
       LogsCommand.class,
       CancelCommand.class,
       NodesCommand.class,
+      DevCommand.class,
+      ControllerCommand.class,
+      AgentCommand.class,
       HelpCommand.class,
     })
 public final class GpuPoolCommand implements Runnable, ClientContext.Provider {

@@ -9,8 +9,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
 /**
  * Reports a usage error as its message and a pointer to the command's help, then exits with
  * picocli's usage exit code (2). A command with subcommands shows its full usage instead, which is
- * short and lists them, unless picocli could suggest what was meant. Keeps the message in view, where picocli's default would bury it above the
- * whole option list.
+ * short and lists them, unless picocli could suggest what was meant. Keeps the message in view,
+ * where picocli's default would bury it above the whole option list.
  *
  * <p>Stateless and thread-safe.
  */

@@ -2,7 +2,6 @@ package io.gpupool.cli.client;
 
 import io.gpupool.proto.v1.ListTaskEventsRequest;
 import io.gpupool.proto.v1.ListTaskEventsResponse;
-import io.gpupool.proto.v1.Placement;
 import io.gpupool.proto.v1.TaskEvent;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,8 +36,7 @@ public final class LogsCommand implements Callable<Integer> {
             controller.err(),
             controller.json(),
             TaskEventPrinter.Scope.LOGS,
-            controller.context().clock(),
-            taskId -> Placement.getDefaultInstance());
+            controller.context().clock());
     try (ControllerConnection connection = controller.connect()) {
       if (follow) {
         TaskWatch.follow(connection, id, printer::print);

@@ -1,8 +1,6 @@
 package io.gpupool.cli.client;
 
 import io.gpupool.proto.v1.CommandWorkload;
-import io.gpupool.proto.v1.GetTaskRequest;
-import io.gpupool.proto.v1.Placement;
 import io.gpupool.proto.v1.Resources;
 import io.gpupool.proto.v1.SubmitTaskRequest;
 import io.gpupool.proto.v1.SubmitTaskResponse;
@@ -136,8 +134,7 @@ public final class SubmitCommand implements Callable<Integer> {
               controller.err(),
               controller.json(),
               TaskEventPrinter.Scope.ALL,
-              controller.context().clock(),
-              id -> placementOf(connection, id));
+              controller.context().clock());
       return TaskWatch.follow(connection, taskId, printer::print).exitCode();
     }
   }
@@ -171,14 +168,6 @@ public final class SubmitCommand implements Callable<Integer> {
       request.setRequestId(requestId);
     }
     return request.build();
-  }
-
-  private static Placement placementOf(ControllerConnection connection, String taskId) {
-    return connection
-        .call()
-        .getTask(GetTaskRequest.newBuilder().setId(taskId).build())
-        .getTask()
-        .getPlacement();
   }
 
   /**

@@ -2,15 +2,12 @@ package io.gpupool.cli.client;
 
 import io.gpupool.cli.text.TimeText;
 import io.gpupool.proto.v1.LogStream;
-import io.gpupool.proto.v1.Placement;
 import io.gpupool.proto.v1.StateTransition;
 import io.gpupool.proto.v1.TaskEvent;
-import io.gpupool.proto.v1.TaskState;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 
 /**
  * Prints task events as they arrive: as text (state changes and progress as timestamped lines, log
@@ -34,26 +31,14 @@ final class TaskEventPrinter {
   private final Scope scope;
   private final Clock clock;
   private final TimeText timeText;
-  private final Function<String, Placement> placementOf;
 
-  /**
-   * @param placementOf looks up where a task runs, for RUNNING lines (a state change does not carry
-   *     its placement)
-   */
-  TaskEventPrinter(
-      PrintWriter out,
-      PrintWriter err,
-      boolean json,
-      Scope scope,
-      Clock clock,
-      Function<String, Placement> placementOf) {
+  TaskEventPrinter(PrintWriter out, PrintWriter err, boolean json, Scope scope, Clock clock) {
     this.out = out;
     this.err = err;
     this.json = json;
     this.scope = scope;
     this.clock = clock;
     this.timeText = new TimeText(clock.getZone());
-    this.placementOf = placementOf;
   }
 
   /** Prints one event, or nothing when it is outside the scope. */
@@ -89,16 +74,11 @@ final class TaskEventPrinter {
     List<String> parts = new ArrayList<>();
     parts.add(time(change.hasTime(), change.getTime()));
     parts.add(TaskStates.label(change.getState()));
-    if (change.getState() == TaskState.TASK_STATE_RUNNING) {
-      parts.add(TaskText.placement(placementOf.apply(event.getTaskId())));
-    }
-    parts.add(change.getReason());
-    if (event.hasResult()) {
-      String result = TaskText.result(event.getResult());
-      if (!result.equals(change.getReason())) {
-        parts.add("(" + result + ")");
-      }
-    }
+    // The controller's reason already says where a task runs and how it ended.
+    parts.add(
+        change.getReason().isEmpty() && event.hasResult()
+            ? TaskText.result(event.getResult())
+            : change.getReason());
     return String.join(" ", parts.stream().filter(p -> !p.isEmpty() && !p.equals("()")).toList());
   }
 

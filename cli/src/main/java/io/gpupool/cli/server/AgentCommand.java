@@ -1,0 +1,89 @@
+package io.gpupool.cli.server;
+
+import io.gpupool.agent.Agent;
+import io.gpupool.agent.AgentConfig;
+import io.gpupool.cli.client.DurationConverter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code gpupool agent}: the node agent, registering this machine's GPUs with a controller. */
+@Command(
+    name = "agent",
+    mixinStandardHelpOptions = true,
+    description =
+        "Runs the node agent: registers this machine's GPUs and runs the tasks placed on them.")
+public final class AgentCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--controller",
+      defaultValue = "${env:GPUPOOL_CONTROLLER:-localhost:7070}",
+      description =
+          "Controller address HOST:PORT (env GPUPOOL_CONTROLLER, default localhost:7070).")
+  String controller;
+
+  @Option(
+      names = "--join-token",
+      required = true,
+      defaultValue = "${env:GPUPOOL_JOIN_TOKEN}",
+      description = "The controller's join token (env GPUPOOL_JOIN_TOKEN).")
+  String joinToken;
+
+  @Option(
+      names = "--state-dir",
+      required = true,
+      description = "Directory for the node identity and task working dirs.")
+  Path stateDir;
+
+  @Option(names = "--name", description = "Node name (default: the host name).")
+  String name;
+
+  @Option(
+      names = "--simulate",
+      description =
+          "Run with simulated GPUs instead of real ones, e.g. 8xA100-80GB or 2xH100-80GB,1xT4-16GB.")
+  String simulate;
+
+  @Option(
+      names = "--nvml-library",
+      defaultValue = "${env:GPUPOOL_NVML_LIBRARY}",
+      description =
+          "Path of libnvidia-ml.so.1 (env GPUPOOL_NVML_LIBRARY; default: search the usual places).")
+  Path nvmlLibrary;
+
+  @Option(
+      names = "--heartbeat-interval",
+      defaultValue = "1s",
+      converter = DurationConverter.class,
+      description =
+          "Heartbeat interval unless the controller says otherwise (default: ${DEFAULT-VALUE}).")
+  Duration heartbeatInterval;
+
+  @Override
+  public Integer call() throws Exception {
+    AgentConfig.Builder config =
+        AgentConfig.builder()
+            .controllerTarget(controller)
+            .joinToken(joinToken)
+            .stateDir(stateDir)
+            .simulate(simulate)
+            .nvmlLibrary(nvmlLibrary)
+            .heartbeatInterval(heartbeatInterval);
+    if (name != null) {
+      config.nodeName(name);
+    }
+    Agent agent = Agent.start(config.build());
+    System.out.println(
+        "gpupool agent: node "
+            + agent.nodeId()
+            + " registered with "
+            + controller
+            + "; "
+            + agent.devices().description());
+    UntilInterrupted.await(List.of(agent));
+    return 0;
+  }
+}

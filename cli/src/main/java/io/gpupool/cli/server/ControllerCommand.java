@@ -1,0 +1,71 @@
+package io.gpupool.cli.server;
+
+import io.gpupool.controller.Controller;
+import io.gpupool.controller.ControllerConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code gpupool controller}: the central controller, serving until interrupted. */
+@Command(
+    name = "controller",
+    mixinStandardHelpOptions = true,
+    description = "Runs the controller: the scheduling gRPC API agents and clients connect to.")
+public final class ControllerCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--host",
+      defaultValue = "0.0.0.0",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(
+      names = "--port",
+      defaultValue = "7070",
+      description = "gRPC port (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--http-port",
+      defaultValue = "8080",
+      description = "HTTP port for /healthz; -1 disables (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(
+      names = "--data-dir",
+      required = true,
+      description = "Directory of the controller's database.")
+  Path dataDir;
+
+  @Option(
+      names = "--join-token",
+      required = true,
+      defaultValue = "${env:GPUPOOL_JOIN_TOKEN}",
+      description = "Secret agents must present to register (env GPUPOOL_JOIN_TOKEN).")
+  String joinToken;
+
+  @Override
+  public Integer call() throws Exception {
+    Controller controller =
+        Controller.start(
+            ControllerConfig.builder()
+                .host(host)
+                .grpcPort(port)
+                .httpPort(httpPort)
+                .dataDir(dataDir)
+                .joinToken(joinToken)
+                .build());
+    System.out.println(
+        "gpupool controller: gRPC on "
+            + host
+            + ":"
+            + controller.grpcPort()
+            + (controller.httpPort() < 0 ? "" : ", HTTP on port " + controller.httpPort())
+            + ", data in "
+            + dataDir.toAbsolutePath());
+    UntilInterrupted.await(List.of(controller));
+    return 0;
+  }
+}

@@ -1,0 +1,169 @@
+package io.gpupool.cli;
+
+import io.gpupool.proto.v1.CancelTaskRequest;
+import io.gpupool.proto.v1.CancelTaskResponse;
+import io.gpupool.proto.v1.GetTaskRequest;
+import io.gpupool.proto.v1.GetTaskResponse;
+import io.gpupool.proto.v1.ListNodesRequest;
+import io.gpupool.proto.v1.ListNodesResponse;
+import io.gpupool.proto.v1.ListTaskEventsRequest;
+import io.gpupool.proto.v1.ListTaskEventsResponse;
+import io.gpupool.proto.v1.ListTasksRequest;
+import io.gpupool.proto.v1.ListTasksResponse;
+import io.gpupool.proto.v1.SchedulerServiceGrpc;
+import io.gpupool.proto.v1.SubmitTaskRequest;
+import io.gpupool.proto.v1.SubmitTaskResponse;
+import io.gpupool.proto.v1.Task;
+import io.gpupool.proto.v1.TaskEvent;
+import io.gpupool.proto.v1.WatchTaskRequest;
+import io.gpupool.proto.v1.WatchTaskResponse;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A scripted SchedulerService: tests put tasks, events and nodes in, and read back the requests the
+ * CLI sent.
+ */
+final class FakeScheduler extends SchedulerServiceGrpc.SchedulerServiceImplBase {
+  /** Tasks by id; GetTask and CancelTask answer from here, NOT_FOUND otherwise. */
+  final Map<String, Task> tasks = new ConcurrentHashMap<>();
+
+  /** Events by task id, for ListTaskEvents (paged by {@link #eventsPageSize}) and WatchTask. */
+  final Map<String, List<TaskEvent>> events = new ConcurrentHashMap<>();
+
+  /** Task listing, in order; ListTasks pages through it by page_size with index tokens. */
+  final List<Task> listing = new CopyOnWriteArrayList<>();
+
+  final List<SubmitTaskRequest> submits = new CopyOnWriteArrayList<>();
+  final List<ListTasksRequest> listRequests = new CopyOnWriteArrayList<>();
+  final List<ListTaskEventsRequest> eventRequests = new CopyOnWriteArrayList<>();
+  final List<WatchTaskRequest> watchRequests = new CopyOnWriteArrayList<>();
+
+  /** What SubmitTask answers (its id is what the CLI prints). */
+  volatile Task submitted = Task.newBuilder().setId("t-1").build();
+
+  /** What CancelTask answers, when set; else the stored task. */
+  volatile Task cancelled;
+
+  volatile ListNodesResponse nodes = ListNodesResponse.getDefaultInstance();
+
+  volatile int eventsPageSize = 2;
+
+  /** The most tasks one ListTasks page holds, whatever page_size asks for. */
+  volatile int maxTasksPageSize = 1000;
+
+  /**
+   * When true, WatchTask sends the stored events and then leaves the stream open for the test,
+   * which finds it in {@link #liveWatch}.
+   */
+  volatile boolean keepWatchOpen;
+
+  final CompletableFuture<StreamObserver<WatchTaskResponse>> liveWatch = new CompletableFuture<>();
+
+  @Override
+  public void submitTask(SubmitTaskRequest request, StreamObserver<SubmitTaskResponse> response) {
+    submits.add(request);
+    tasks.putIfAbsent(submitted.getId(), submitted);
+    response.onNext(SubmitTaskResponse.newBuilder().setTask(submitted).build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void getTask(GetTaskRequest request, StreamObserver<GetTaskResponse> response) {
+    Task task = tasks.get(request.getId());
+    if (task == null) {
+      response.onError(notFound(request.getId()));
+      return;
+    }
+    response.onNext(GetTaskResponse.newBuilder().setTask(task).build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void listTasks(ListTasksRequest request, StreamObserver<ListTasksResponse> response) {
+    listRequests.add(request);
+    List<Task> matching =
+        listing.stream()
+            .filter(
+                t ->
+                    request.getStatesCount() == 0 || request.getStatesList().contains(t.getState()))
+            .toList();
+    int from = request.getPageToken().isEmpty() ? 0 : Integer.parseInt(request.getPageToken());
+    int size = Math.min(request.getPageSize() == 0 ? 100 : request.getPageSize(), maxTasksPageSize);
+    int to = Math.min(matching.size(), from + size);
+    response.onNext(
+        ListTasksResponse.newBuilder()
+            .addAllTasks(matching.subList(from, to))
+            .setNextPageToken(to < matching.size() ? Integer.toString(to) : "")
+            .build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void cancelTask(CancelTaskRequest request, StreamObserver<CancelTaskResponse> response) {
+    Task task = cancelled != null ? cancelled : tasks.get(request.getId());
+    if (task == null) {
+      response.onError(notFound(request.getId()));
+      return;
+    }
+    response.onNext(CancelTaskResponse.newBuilder().setTask(task).build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void watchTask(WatchTaskRequest request, StreamObserver<WatchTaskResponse> response) {
+    watchRequests.add(request);
+    if (!tasks.containsKey(request.getId())) {
+      response.onError(notFound(request.getId()));
+      return;
+    }
+    for (TaskEvent event : events.getOrDefault(request.getId(), List.of())) {
+      response.onNext(WatchTaskResponse.newBuilder().setEvent(event).build());
+    }
+    if (keepWatchOpen) {
+      liveWatch.complete(response);
+    } else {
+      response.onCompleted();
+    }
+  }
+
+  @Override
+  public void listTaskEvents(
+      ListTaskEventsRequest request, StreamObserver<ListTaskEventsResponse> response) {
+    eventRequests.add(request);
+    if (!tasks.containsKey(request.getId())) {
+      response.onError(notFound(request.getId()));
+      return;
+    }
+    List<TaskEvent> all = new ArrayList<>(events.getOrDefault(request.getId(), List.of()));
+    int from = request.getPageToken().isEmpty() ? 0 : Integer.parseInt(request.getPageToken());
+    int to = Math.min(all.size(), from + eventsPageSize);
+    response.onNext(
+        ListTaskEventsResponse.newBuilder()
+            .addAllEvents(all.subList(from, to))
+            .setNextPageToken(to < all.size() ? Integer.toString(to) : "")
+            .build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void listNodes(ListNodesRequest request, StreamObserver<ListNodesResponse> response) {
+    response.onNext(nodes);
+    response.onCompleted();
+  }
+
+  /** Stores a task in one step (for GetTask, CancelTask, WatchTask). */
+  void put(Task task) {
+    tasks.put(task.getId(), task);
+  }
+
+  private static RuntimeException notFound(String id) {
+    return Status.NOT_FOUND.withDescription("task " + id + " not found").asRuntimeException();
+  }
+}

@@ -1,0 +1,108 @@
+package io.gpupool.it;
+
+import static org.awaitility.Awaitility.await;
+
+import io.gpupool.agent.Agent;
+import io.gpupool.agent.AgentConfig;
+import io.gpupool.agent.AgentStartException;
+import io.gpupool.client.GpuPoolClient;
+import io.gpupool.client.NodeState;
+import io.gpupool.controller.Controller;
+import io.gpupool.controller.ControllerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A controller and agents on loopback, started in this JVM, closed in reverse order. */
+final class TestCluster implements AutoCloseable {
+  static final String JOIN_TOKEN = "it-join-token";
+
+  private final Path dir;
+  private final Controller controller;
+  private final List<Agent> agents = new ArrayList<>();
+  private final List<GpuPoolClient> clients = new ArrayList<>();
+
+  private TestCluster(Path dir, Controller controller) {
+    this.dir = dir;
+    this.controller = controller;
+  }
+
+  /** Starts a controller and one agent per simulate spec, and waits until all are connected. */
+  static TestCluster start(Path dir, String... agentSpecs) throws IOException, AgentStartException {
+    Controller controller =
+        Controller.start(
+            ControllerConfig.builder()
+                .host("127.0.0.1")
+                .grpcPort(0)
+                .httpPort(-1)
+                .dataDir(dir.resolve("controller"))
+                .joinToken(JOIN_TOKEN)
+                .build());
+    TestCluster cluster = new TestCluster(dir, controller);
+    for (int i = 0; i < agentSpecs.length; i++) {
+      cluster.startAgent("agent-" + i, agentSpecs[i]);
+    }
+    return cluster;
+  }
+
+  /** Starts an agent whose state lives in {@code dir/name}; waits until its node is ready. */
+  Agent startAgent(String name, String simulate) throws AgentStartException {
+    Agent agent = Agent.start(agentConfig(name, simulate).build());
+    agents.add(agent);
+    awaitReady(agent.nodeId());
+    return agent;
+  }
+
+  AgentConfig.Builder agentConfig(String name, String simulate) {
+    return AgentConfig.builder()
+        .controllerTarget(target())
+        .joinToken(JOIN_TOKEN)
+        .stateDir(dir.resolve(name))
+        .nodeName(name)
+        .simulate(simulate)
+        .heartbeatInterval(Duration.ofMillis(200));
+  }
+
+  void awaitReady(String nodeId) {
+    GpuPoolClient client = client();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                client.listNodes().stream()
+                    .anyMatch(n -> n.id().equals(nodeId) && n.state() == NodeState.READY));
+  }
+
+  void stopAgent(Agent agent) {
+    agent.close();
+    agents.remove(agent);
+  }
+
+  String target() {
+    return "127.0.0.1:" + controller.grpcPort();
+  }
+
+  int port() {
+    return controller.grpcPort();
+  }
+
+  GpuPoolClient client() {
+    GpuPoolClient client = GpuPoolClient.builder().target(target()).build();
+    clients.add(client);
+    return client;
+  }
+
+  Path workDir() throws IOException {
+    return Files.createDirectories(dir.resolve("work"));
+  }
+
+  @Override
+  public void close() {
+    clients.forEach(GpuPoolClient::close);
+    agents.forEach(Agent::close);
+    controller.close();
+  }
+}
