@@ -24,12 +24,15 @@ class AgentIdentityIT {
       Agent first = cluster.startAgent("gpu-box", "8xA100-80GB");
       String nodeId = first.nodeId();
       List<Node> nodes = cluster.client().listNodes();
-      assertThat(nodes).singleElement().satisfies(node -> {
-        assertThat(node.id()).isEqualTo(nodeId);
-        assertThat(node.name()).isEqualTo("gpu-box");
-        assertThat(node.gpus()).hasSize(8);
-        assertThat(node.gpus()).extracting(Gpu::model).allMatch(m -> m.contains("A100"));
-      });
+      assertThat(nodes)
+          .singleElement()
+          .satisfies(
+              node -> {
+                assertThat(node.id()).isEqualTo(nodeId);
+                assertThat(node.name()).isEqualTo("gpu-box");
+                assertThat(node.gpus()).hasSize(8);
+                assertThat(node.gpus()).extracting(Gpu::model).allMatch(m -> m.contains("A100"));
+              });
 
       cluster.stopAgent(first);
       Agent again = cluster.startAgent("gpu-box", "8xA100-80GB");

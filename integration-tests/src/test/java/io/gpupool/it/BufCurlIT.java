@@ -59,7 +59,9 @@ class BufCurlIT {
   @Test
   void badInputIsInvalidArgumentNamingTheFields() throws Exception {
     ExternalCommand.Result result =
-        curl("SubmitTask", "{\"spec\":{\"name\":\"bad\",\"command\":{\"argv\":[]},\"resources\":{\"gpus\":-2}}}");
+        curl(
+            "SubmitTask",
+            "{\"spec\":{\"name\":\"bad\",\"command\":{\"argv\":[]},\"resources\":{\"gpus\":-2}}}");
 
     assertThat(result.exitCode()).isNotZero();
     assertThat(result.stderr())

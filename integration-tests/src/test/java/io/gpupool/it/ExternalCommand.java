@@ -55,7 +55,8 @@ final class ExternalCommand {
     return found.get();
   }
 
-  static Result run(List<String> command, long timeoutSeconds) throws IOException, InterruptedException {
+  static Result run(List<String> command, long timeoutSeconds)
+      throws IOException, InterruptedException {
     Process process = new ProcessBuilder(command).start();
     process.getOutputStream().close();
     CompletableFuture<String> out = readAll(process, true);

@@ -28,15 +28,20 @@ class OneGpuClusterIT {
       // would find it taken and fail with 99.
       String lock = cluster.workDir().resolve("gpu0.lock").toString();
       String script = "mkdir " + lock + " || exit 99; sleep 1; rmdir " + lock;
-      TaskHandle first = client.submit(TaskSpec.builder().name("first").command("bash", "-c", script).gpus(1).build());
-      TaskHandle second = client.submit(TaskSpec.builder().name("second").command("bash", "-c", script).gpus(1).build());
+      TaskHandle first =
+          client.submit(
+              TaskSpec.builder().name("first").command("bash", "-c", script).gpus(1).build());
+      TaskHandle second =
+          client.submit(
+              TaskSpec.builder().name("second").command("bash", "-c", script).gpus(1).build());
 
       assertThat(first.await(Duration.ofSeconds(60)).state()).isEqualTo(TaskState.SUCCEEDED);
       assertThat(second.await(Duration.ofSeconds(60)).state()).isEqualTo(TaskState.SUCCEEDED);
 
       Task a = client.getTask(first.id());
       Task b = client.getTask(second.id());
-      assertThat(enteredAt(b, TaskState.SCHEDULED)).isAfterOrEqualTo(enteredAt(a, TaskState.SUCCEEDED));
+      assertThat(enteredAt(b, TaskState.SCHEDULED))
+          .isAfterOrEqualTo(enteredAt(a, TaskState.SUCCEEDED));
       assertThat(a.deviceIndices()).containsExactly(0);
       assertThat(b.deviceIndices()).containsExactly(0);
     }

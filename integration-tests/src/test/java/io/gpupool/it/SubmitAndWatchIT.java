@@ -90,7 +90,8 @@ class SubmitAndWatchIT {
   @Test
   void aFailingTaskEndsFailedWithItsExitCode() {
     TaskHandle handle =
-        client.submit(TaskSpec.builder().name("fails").command("bash", "-c", "exit 7").gpus(1).build());
+        client.submit(
+            TaskSpec.builder().name("fails").command("bash", "-c", "exit 7").gpus(1).build());
 
     TaskResult result = handle.await(Duration.ofSeconds(30));
 
@@ -122,7 +123,9 @@ class SubmitAndWatchIT {
                 .gpus(1)
                 .killGracePeriod(Duration.ofSeconds(2))
                 .build());
-    await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(pidFile) && Files.size(pidFile) > 0);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> Files.exists(pidFile) && Files.size(pidFile) > 0);
     long childPid = Long.parseLong(Files.readString(pidFile).trim());
     assertThat(ProcessHandle.of(childPid).map(ProcessHandle::isAlive)).contains(true);
 
@@ -140,7 +143,8 @@ class SubmitAndWatchIT {
     Task task = handle.get();
 
     assertThat(task.state()).isEqualTo(TaskState.PENDING);
-    assertThat(task.reason()).isEqualTo("no node has 16 GPUs (the largest has 2); waiting for a node that does");
+    assertThat(task.reason())
+        .isEqualTo("no node has 16 GPUs (the largest has 2); waiting for a node that does");
     handle.cancel();
     assertThat(handle.await(Duration.ofSeconds(10)).state()).isEqualTo(TaskState.CANCELLED);
   }

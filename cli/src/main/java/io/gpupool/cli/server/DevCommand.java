@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -66,7 +67,7 @@ public final class DevCommand implements Callable<Integer> {
           "gpupool dev: the agent runs SIMULATED GPUs, as declared by --simulate "
               + simulation
               + ": "
-              + SimulateSpec.parse(simulation));
+              + describe(simulation));
     } else if (nvml.isEmpty()) {
       simulation = DEFAULT_SIMULATION;
       System.out.println(
@@ -74,7 +75,7 @@ public final class DevCommand implements Callable<Integer> {
               + NvmlLocator.LIBRARY
               + " not found); the agent runs"
               + " SIMULATED GPUs: "
-              + SimulateSpec.parse(simulation)
+              + describe(simulation)
               + " (--simulate "
               + simulation
               + ")");
@@ -86,7 +87,7 @@ public final class DevCommand implements Callable<Integer> {
 
     boolean temporary = dataDir == null;
     Path dir = temporary ? Files.createTempDirectory("gpupool-dev-") : dataDir;
-    String joinToken = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+    String joinToken = HexFormat.of().formatHex(randomBytes(16));
     List<AutoCloseable> running = new ArrayList<>();
     try {
       Controller controller =
@@ -133,6 +134,19 @@ public final class DevCommand implements Callable<Integer> {
     }
     UntilInterrupted.await(running);
     return 0;
+  }
+
+  private static byte[] randomBytes(int count) {
+    byte[] bytes = new byte[count];
+    new SecureRandom().nextBytes(bytes);
+    return bytes;
+  }
+
+  /** "4x NVIDIA H100 80GB" for "4xH100-80GB"; a bad spec fails here, before anything starts. */
+  private static String describe(String simulation) {
+    return SimulateSpec.parse(simulation).groups().stream()
+        .map(g -> g.count() + "x " + g.deviceModel())
+        .collect(Collectors.joining(", "));
   }
 
   private static void deleteRecursively(Path dir) throws IOException {
