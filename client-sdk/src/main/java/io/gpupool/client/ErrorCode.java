@@ -1,8 +1,8 @@
 package io.gpupool.client;
 
 /**
- * Why a call failed; carried by {@link GpuPoolException#code()}. Mirrors the gRPC status codes
- * the gpupool controller uses, so the same code means the same thing on the wire and here.
+ * Why a call failed; carried by {@link GpuPoolException#code()}. Mirrors the gRPC status codes the
+ * gpupool controller uses, so the same code means the same thing on the wire and here.
  */
 public enum ErrorCode {
   /** The request is malformed; the message names the offending field. Do not retry unchanged. */

@@ -20,13 +20,13 @@ import java.util.concurrent.CompletableFuture;
  * gRPC threads, so do not block in stages you add to them (use the {@code *Async} stage methods
  * with your own executor for slow work).
  *
- * <p><b>Failures.</b> Every call fails with {@link GpuPoolException} carrying an {@link
- * ErrorCode}: blocking methods throw it, async futures complete exceptionally with it (unwrapped).
- * A call fails with {@link ErrorCode#DEADLINE_EXCEEDED} when it takes longer than {@link
- * GpuPoolClientBuilder#callTimeout}. Calls that fail with {@link ErrorCode#UNAVAILABLE} are
- * retried with backoff up to {@link GpuPoolClientBuilder#maxRetries} times within that timeout;
- * all calls here are safe to retry (a submit resends the same request id, so it never creates two
- * tasks). Methods of a closed client throw {@link IllegalStateException}.
+ * <p><b>Failures.</b> Every call fails with {@link GpuPoolException} carrying an {@link ErrorCode}:
+ * blocking methods throw it, async futures complete exceptionally with it (unwrapped). A call fails
+ * with {@link ErrorCode#DEADLINE_EXCEEDED} when it takes longer than {@link
+ * GpuPoolClientBuilder#callTimeout}. Calls that fail with {@link ErrorCode#UNAVAILABLE} are retried
+ * with backoff up to {@link GpuPoolClientBuilder#maxRetries} times within that timeout; all calls
+ * here are safe to retry (a submit resends the same request id, so it never creates two tasks).
+ * Methods of a closed client throw {@link IllegalStateException}.
  */
 public interface GpuPoolClient extends AutoCloseable {
 
@@ -41,8 +41,8 @@ public interface GpuPoolClient extends AutoCloseable {
   /**
    * Submits a task and returns once the controller has stored it.
    *
-   * <p>The request carries the spec's {@link TaskSpec#requestId()}, or else a random one made
-   * once for this call and resent on every retry, so the call creates at most one task.
+   * <p>The request carries the spec's {@link TaskSpec#requestId()}, or else a random one made once
+   * for this call and resent on every retry, so the call creates at most one task.
    *
    * @param spec what to run
    * @return a handle on the new task (or on the task an earlier submit with the same request id
@@ -70,8 +70,8 @@ public interface GpuPoolClient extends AutoCloseable {
    * Returns one page of tasks, oldest first.
    *
    * @param query state filter and paging
-   * @throws GpuPoolException {@link ErrorCode#INVALID_ARGUMENT} for a page token the controller
-   *     did not issue, or another failure
+   * @throws GpuPoolException {@link ErrorCode#INVALID_ARGUMENT} for a page token the controller did
+   *     not issue, or another failure
    */
   TaskPage listTasks(TaskQuery query);
 

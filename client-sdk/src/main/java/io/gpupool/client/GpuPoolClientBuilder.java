@@ -70,9 +70,9 @@ public final class GpuPoolClientBuilder {
   }
 
   /**
-   * Sets the time limit of each unary call (submit, get, list, cancel), retries included; the
-   * call fails with {@link ErrorCode#DEADLINE_EXCEEDED} after it. Must be positive; 30 s by
-   * default. Watches have no time limit.
+   * Sets the time limit of each unary call (submit, get, list, cancel), retries included; the call
+   * fails with {@link ErrorCode#DEADLINE_EXCEEDED} after it. Must be positive; 30 s by default.
+   * Watches have no time limit.
    */
   public GpuPoolClientBuilder callTimeout(Duration callTimeout) {
     this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout");
@@ -81,8 +81,8 @@ public final class GpuPoolClientBuilder {
 
   /**
    * Sets how often the client pings the controller while calls are open, to notice a dead
-   * connection (and keep idle watch streams alive through proxies). At least 10 s (gRPC's
-   * minimum); 30 s by default. The controller must permit pings this frequent.
+   * connection (and keep idle watch streams alive through proxies). At least 10 s (gRPC's minimum);
+   * 30 s by default. The controller must permit pings this frequent.
    */
   public GpuPoolClientBuilder keepAliveTime(Duration keepAliveTime) {
     this.keepAliveTime = Objects.requireNonNull(keepAliveTime, "keepAliveTime");
@@ -99,8 +99,8 @@ public final class GpuPoolClientBuilder {
   }
 
   /**
-   * Sets the delay before the first retry or reconnect; it doubles with each further attempt, up
-   * to {@link #maxBackoff}, with some jitter. Must be positive; 200 ms by default.
+   * Sets the delay before the first retry or reconnect; it doubles with each further attempt, up to
+   * {@link #maxBackoff}, with some jitter. Must be positive; 200 ms by default.
    */
   public GpuPoolClientBuilder initialBackoff(Duration initialBackoff) {
     this.initialBackoff = Objects.requireNonNull(initialBackoff, "initialBackoff");

@@ -9,11 +9,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The validated, immutable options of a {@link GpuPoolClient}; see {@link GpuPoolClientBuilder}
- * for what each means. Thread-safe. Change a copy through {@link #toBuilder()}.
+ * The validated, immutable options of a {@link GpuPoolClient}; see {@link GpuPoolClientBuilder} for
+ * what each means. Thread-safe. Change a copy through {@link #toBuilder()}.
  */
 public final class GpuPoolClientOptions {
-  private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[^:\\s\\[\\]]+):(\\d{1,5})");
+  private static final Pattern HOST_PORT =
+      Pattern.compile("(\\[[0-9A-Fa-f:.]+]|[^:\\s\\[\\]]+):(\\d{1,5})");
   private static final Duration MIN_KEEP_ALIVE_TIME = Duration.ofSeconds(10);
 
   private final Optional<String> target;
@@ -121,7 +122,9 @@ public final class GpuPoolClientOptions {
     } else if (target.isEmpty() && channel.isEmpty()) {
       problems.add("target is required (host:port of the controller)");
     }
-    target.filter(t -> !isHostPort(t)).ifPresent(t -> problems.add("target must be host:port, got '" + t + "'"));
+    target
+        .filter(t -> !isHostPort(t))
+        .ifPresent(t -> problems.add("target must be host:port, got '" + t + "'"));
     if (!isPositive(callTimeout)) {
       problems.add("callTimeout must be positive, got " + callTimeout);
     }

@@ -3,8 +3,8 @@ package io.gpupool.client;
 import java.util.Objects;
 
 /**
- * The one exception of the gpupool client: every failed call, watch or wait ends in it, carrying
- * an {@link ErrorCode} and the controller's message (or the client's, for client-side failures).
+ * The one exception of the gpupool client: every failed call, watch or wait ends in it, carrying an
+ * {@link ErrorCode} and the controller's message (or the client's, for client-side failures).
  *
  * <p>Unchecked. Blocking methods throw it directly; the futures of {@code *Async} methods complete
  * exceptionally with it as is (a dependent stage you add sees it wrapped in a {@link

@@ -10,8 +10,8 @@ import java.util.OptionalInt;
  * A snapshot of a task as the controller knew it when it answered. Immutable; ask again ({@link
  * GpuPoolClient#getTask}) or watch ({@link TaskHandle#events()}) for newer state.
  *
- * <p>Instances are made by the client; the constructor is public so that tests can build them,
- * and may gain components in later versions.
+ * <p>Instances are made by the client; the constructor is public so that tests can build them, and
+ * may gain components in later versions.
  *
  * @param id controller-assigned id, e.g. {@code t-42}; unique and never reused
  * @param name the name given at submission

@@ -5,9 +5,9 @@ import java.util.Objects;
 import java.util.OptionalInt;
 
 /**
- * One event in a task's history: a state change, a progress report or a line of output. Events
- * of a task are numbered by {@link #sequence()} from 1 without gaps, and a watch delivers them in
- * that order, each once.
+ * One event in a task's history: a state change, a progress report or a line of output. Events of a
+ * task are numbered by {@link #sequence()} from 1 without gaps, and a watch delivers them in that
+ * order, each once.
  *
  * <p>All implementations are immutable records; tell them apart with {@code instanceof}:
  *

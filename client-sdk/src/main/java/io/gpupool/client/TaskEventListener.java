@@ -5,13 +5,13 @@ package io.gpupool.client;
  *
  * <p>Calls come from the client's gRPC threads, one at a time and in sequence order, never
  * concurrently: an implementation needs no locking of its own, but must not block for long, since
- * the next events wait for it (the controller is told to hold them back). A watch ends with
- * exactly one {@link #onCompleted()} or {@link #onError}, unless it is closed first.
+ * the next events wait for it (the controller is told to hold them back). A watch ends with exactly
+ * one {@link #onCompleted()} or {@link #onError}, unless it is closed first.
  */
 public interface TaskEventListener {
   /**
-   * Receives the next event. If it throws, the watch stops and {@link #onError} follows with
-   * {@link ErrorCode#UNKNOWN}.
+   * Receives the next event. If it throws, the watch stops and {@link #onError} follows with {@link
+   * ErrorCode#UNKNOWN}.
    *
    * @param event the event, with a sequence one greater than the previous one's
    */

@@ -12,14 +12,14 @@ import java.util.stream.StreamSupport;
  * terminal state.
  *
  * <p>{@link #hasNext()} blocks until the next event arrives or the watch ends; it throws {@link
- * GpuPoolException} when the watch fails (see {@link TaskEventListener#onError} for the reasons)
- * or the waiting thread is interrupted ({@link ErrorCode#CANCELLED}, interrupt flag kept). The
- * client reads ahead a bounded number of events only, so a slow consumer holds the controller
- * back instead of filling memory.
+ * GpuPoolException} when the watch fails (see {@link TaskEventListener#onError} for the reasons) or
+ * the waiting thread is interrupted ({@link ErrorCode#CANCELLED}, interrupt flag kept). The client
+ * reads ahead a bounded number of events only, so a slow consumer holds the controller back instead
+ * of filling memory.
  *
  * <p>It is also an {@link Iterable} over itself, so that it can head a for-each loop; it can be
- * iterated once. Iterate from one thread at a time; {@link #close()} may be called from any
- * thread. Close it (try-with-resources) if you stop before the end, to cancel the RPC.
+ * iterated once. Iterate from one thread at a time; {@link #close()} may be called from any thread.
+ * Close it (try-with-resources) if you stop before the end, to cancel the RPC.
  */
 public interface TaskEventStream extends Iterator<TaskEvent>, Iterable<TaskEvent>, AutoCloseable {
 
@@ -40,8 +40,8 @@ public interface TaskEventStream extends Iterator<TaskEvent>, Iterable<TaskEvent
   }
 
   /**
-   * Cancels the watch; {@link #hasNext()} returns false afterwards, also in a thread blocked in
-   * it. Idempotent, thread-safe, never fails.
+   * Cancels the watch; {@link #hasNext()} returns false afterwards, also in a thread blocked in it.
+   * Idempotent, thread-safe, never fails.
    */
   @Override
   void close();

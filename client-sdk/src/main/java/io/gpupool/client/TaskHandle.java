@@ -8,15 +8,13 @@ import java.util.concurrent.CompletableFuture;
  * from {@link GpuPoolClient#submit} or {@link GpuPoolClient#task(String)}.
  *
  * <p>A handle holds only the id and its client: it is cheap, immutable and thread-safe, and stays
- * usable as long as the client is open. Every method that talks to the controller fails with
- * {@link GpuPoolException}; a task id the controller does not know gives {@link
- * ErrorCode#NOT_FOUND}.
+ * usable as long as the client is open. Every method that talks to the controller fails with {@link
+ * GpuPoolException}; a task id the controller does not know gives {@link ErrorCode#NOT_FOUND}.
  *
  * <p>Watches ({@link #events()}, {@link #watch}, {@link #await}) survive a controller restart or a
- * network break: the client reconnects with backoff and resumes after the last event it
- * delivered, so no event is lost or repeated. They give up with {@link ErrorCode#UNAVAILABLE} when
- * the controller stays unreachable for longer than {@link
- * GpuPoolClientBuilder#watchReconnectTimeout}.
+ * network break: the client reconnects with backoff and resumes after the last event it delivered,
+ * so no event is lost or repeated. They give up with {@link ErrorCode#UNAVAILABLE} when the
+ * controller stays unreachable for longer than {@link GpuPoolClientBuilder#watchReconnectTimeout}.
  */
 public interface TaskHandle {
 
@@ -30,8 +28,8 @@ public interface TaskHandle {
   Task cancel();
 
   /**
-   * Opens a blocking iterator over the task's whole history and then its live events, ending
-   * after its terminal state. The RPC starts at once.
+   * Opens a blocking iterator over the task's whole history and then its live events, ending after
+   * its terminal state. The RPC starts at once.
    *
    * <pre>{@code
    * try (TaskEventStream events = handle.events()) {
@@ -83,8 +81,8 @@ public interface TaskHandle {
   TaskWatcher watch(long afterSequence, TaskEventListener listener);
 
   /**
-   * Waits for the task to end and returns how it ended. Returns at once for a task that has
-   * already ended.
+   * Waits for the task to end and returns how it ended. Returns at once for a task that has already
+   * ended.
    *
    * @param timeout how long to wait at most
    * @return the outcome, with the final snapshot of the task

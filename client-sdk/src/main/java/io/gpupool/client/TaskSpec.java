@@ -40,8 +40,8 @@ import java.util.Optional;
  * @param killGracePeriod time between SIGTERM and SIGKILL on cancel; empty for the controller's
  *     default (10 s)
  * @param labels free-form key/value labels for your own bookkeeping
- * @param requestId idempotency key: a second submit with the same id returns the first task
- *     instead of creating another; empty to let the client make one per submit call
+ * @param requestId idempotency key: a second submit with the same id returns the first task instead
+ *     of creating another; empty to let the client make one per submit call
  */
 public record TaskSpec(
     String name,
@@ -87,8 +87,7 @@ public record TaskSpec(
 
   /** Returns a builder holding this spec's values, to derive a changed copy. */
   public Builder toBuilder() {
-    Builder builder =
-        new Builder().name(name).command(command).gpus(gpus).env(env).labels(labels);
+    Builder builder = new Builder().name(name).command(command).gpus(gpus).env(env).labels(labels);
     workingDir.ifPresent(builder::workingDir);
     gpuModel.ifPresent(builder::gpuModel);
     maxRuntime.ifPresent(builder::maxRuntime);
@@ -255,8 +254,8 @@ public record TaskSpec(
     }
 
     /**
-     * Sets the idempotency key (1 to 128 characters): resubmitting a spec with the same request
-     * id, even from another process, returns the task the first submit created.
+     * Sets the idempotency key (1 to 128 characters): resubmitting a spec with the same request id,
+     * even from another process, returns the task the first submit created.
      */
     public Builder requestId(String requestId) {
       this.requestId = Objects.requireNonNull(requestId, "requestId");

@@ -9,8 +9,8 @@ import java.io.Closeable;
 public interface TaskWatcher extends Closeable {
   /**
    * Stops the watch and cancels its RPC. The listener gets no call after this returns, except one
-   * that is already running; it gets neither {@code onError} nor {@code onCompleted} for the
-   * close. Idempotent, thread-safe, never fails.
+   * that is already running; it gets neither {@code onError} nor {@code onCompleted} for the close.
+   * Idempotent, thread-safe, never fails.
    */
   @Override
   void close();

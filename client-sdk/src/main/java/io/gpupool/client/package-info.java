@@ -1,8 +1,8 @@
 /**
  * The gpupool client SDK: submit GPU tasks to a gpupool controller and follow them to the end.
  *
- * <p>Start at {@link io.gpupool.client.GpuPoolClient#builder()}. Everything in this package is
- * the public API: interfaces, immutable value types and the one exception {@link
+ * <p>Start at {@link io.gpupool.client.GpuPoolClient#builder()}. Everything in this package is the
+ * public API: interfaces, immutable value types and the one exception {@link
  * io.gpupool.client.GpuPoolException}. No generated protobuf or gRPC type appears in it, except
  * {@code io.grpc.ManagedChannel} in {@link io.gpupool.client.GpuPoolClientBuilder#channel}.
  *
