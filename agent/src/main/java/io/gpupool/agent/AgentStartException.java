@@ -1,9 +1,9 @@
 package io.gpupool.agent;
 
 /**
- * The agent could not start: no usable devices, an unusable state dir, or a controller that
- * refused it. The message says what to do, in words fit for the user of the {@code gpupool agent}
- * command; nothing was left running.
+ * The agent could not start: no usable devices, an unusable state dir, or a controller that refused
+ * it. The message says what to do, in words fit for the user of the {@code gpupool agent} command;
+ * nothing was left running.
  */
 public final class AgentStartException extends Exception {
 

@@ -7,7 +7,7 @@ import io.gpupool.client.Task;
 import io.gpupool.client.TaskHandle;
 import io.gpupool.client.TaskSpec;
 import io.gpupool.client.TaskState;
-import io.gpupool.client.TaskTransition;
+import io.gpupool.client.StateTransition;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,15 +42,15 @@ class OneGpuClusterIT {
       Task b = client.getTask(second.id());
       assertThat(enteredAt(b, TaskState.SCHEDULED))
           .isAfterOrEqualTo(enteredAt(a, TaskState.SUCCEEDED));
-      assertThat(a.deviceIndices()).containsExactly(0);
-      assertThat(b.deviceIndices()).containsExactly(0);
+      assertThat(a.placement().orElseThrow().deviceIndices()).containsExactly(0);
+      assertThat(b.placement().orElseThrow().deviceIndices()).containsExactly(0);
     }
   }
 
   private static Instant enteredAt(Task task, TaskState state) {
     return task.transitions().stream()
         .filter(t -> t.state() == state)
-        .map(TaskTransition::time)
+        .map(StateTransition::time)
         .findFirst()
         .orElseThrow();
   }

@@ -26,8 +26,8 @@ public interface DeviceBackend {
   boolean isSimulated();
 
   /**
-   * Notes that a task started using the given devices. Calls nest: a device stays busy until
-   * {@link #workEnded} was called as often as this. Unknown indices are ignored.
+   * Notes that a task started using the given devices. Calls nest: a device stays busy until {@link
+   * #workEnded} was called as often as this. Unknown indices are ignored.
    */
   default void workStarted(Collection<Integer> indices) {}
 

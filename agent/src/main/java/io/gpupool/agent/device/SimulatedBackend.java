@@ -12,8 +12,8 @@ import java.util.stream.Collectors;
 
 /**
  * Devices declared with {@code --simulate}, whose telemetry responds to the work they run: busy
- * devices report 95-100% utilization, most of their memory in use, power near the model's TDP and
- * a rising temperature; idle ones report no load, idle power and cool down again.
+ * devices report 95-100% utilization, most of their memory in use, power near the model's TDP and a
+ * rising temperature; idle ones report no load, idle power and cool down again.
  *
  * <p>The samples depend only on the seed and on the sequence of calls (no wall clock), so a test or
  * a simulation can replay them. Device UUIDs derive from the node id and the index, so a node keeps
@@ -25,6 +25,7 @@ public final class SimulatedBackend implements DeviceBackend {
 
   private static final double IDLE_TEMPERATURE = 34;
   private static final double BUSY_TEMPERATURE = 76;
+
   /** Share of the gap to the target temperature closed per sample: devices warm up gradually. */
   private static final double THERMAL_STEP = 0.5;
 
@@ -113,8 +114,7 @@ public final class SimulatedBackend implements DeviceBackend {
           temperature[i],
           true);
     }
-    return new GpuSample(
-        i, 0, 0, tdp * (0.1 + random.nextDouble() * 0.01), temperature[i], true);
+    return new GpuSample(i, 0, 0, tdp * (0.1 + random.nextDouble() * 0.01), temperature[i], true);
   }
 
   @Override

@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -34,13 +36,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The agent's session with the controller.
  *
- * <p>Registers with the join token, then keeps one {@code Connect} stream open: a hello first, a
- * heartbeat with device samples every heartbeat interval, and every task update {@link
- * #publish published} to it, in order. Updates stay in the {@link UpdateOutbox} until acknowledged
- * and are resent, in order, right after the hello of every new stream. When the stream fails or
- * ends, the session reconnects after an exponential backoff with full jitter (reset once the
- * controller accepted the hello), and registers again first when the controller refused the node
- * credential. Commands from the controller go to {@link TaskCommands}.
+ * <p>Registers with the join token, then keeps one {@code Connect} stream open: a hello first
+ * (carrying this process's instance id and the tasks it knows), a heartbeat with device samples
+ * every heartbeat interval, and every task update {@link #publish published} to it, in order.
+ * Updates stay in the {@link UpdateOutbox} until acknowledged and are resent, in order, right after
+ * the hello of every new stream. When the stream fails or ends, the session reconnects after an
+ * exponential backoff with full jitter (reset once the controller accepted the hello), and
+ * registers again first when the controller refused the node credential. Commands from the
+ * controller go to {@link TaskCommands}.
  *
  * <p>Thread-safe. All session state lives on one thread, which also does every send, since a gRPC
  * outbound stream must not be written from two threads at once.
@@ -50,6 +53,8 @@ public final class AgentSession implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AgentSession.class);
   private static final Duration REGISTER_DEADLINE = Duration.ofSeconds(10);
   private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+  private static final int FAILURES_PER_WARNING = 50;
+
   /** Failures of Register worth retrying at start; any other failure refuses the start. */
   private static final Set<Status.Code> TRANSIENT =
       EnumSet.of(
@@ -67,6 +72,9 @@ public final class AgentSession implements AutoCloseable {
   private final ScheduledExecutorService thread;
   private final CompletableFuture<Void> started = new CompletableFuture<>();
 
+  /** Scopes the update ids: the controller starts over when it sees a new instance. */
+  private final String instanceId = UUID.randomUUID().toString();
+
   // Confined to `thread`.
   private final Backoff backoff;
   private String credential;
@@ -75,6 +83,7 @@ public final class AgentSession implements AutoCloseable {
   private long generation;
   private long lastSentId;
   private ScheduledFuture<?> heartbeats;
+  private int failuresInARow;
 
   private volatile boolean accepted;
   private volatile boolean closed;
@@ -132,7 +141,15 @@ public final class AgentSession implements AutoCloseable {
     run(this::sendPending);
   }
 
-  /** True while a stream is open whose hello the controller accepted. */
+  /** Random id of this agent process, sent in every hello; update ids count within it. */
+  public String instanceId() {
+    return instanceId;
+  }
+
+  /**
+   * True while a stream is open whose hello the controller accepted (it answers a hello with
+   * hello_accepted before anything else).
+   */
   public boolean isConnected() {
     return accepted;
   }
@@ -212,8 +229,7 @@ public final class AgentSession implements AutoCloseable {
     }
     credential = response.getNodeCredential();
     heartbeatInterval =
-        response.hasHeartbeatInterval()
-                && Durations.toNanos(response.getHeartbeatInterval()) > 0
+        response.hasHeartbeatInterval() && Durations.toNanos(response.getHeartbeatInterval()) > 0
             ? Duration.ofNanos(Durations.toNanos(response.getHeartbeatInterval()))
             : settings.heartbeatInterval();
     log.info(
@@ -240,7 +256,7 @@ public final class AgentSession implements AutoCloseable {
     if (status.getCode() == Status.Code.UNAUTHENTICATED) {
       log.error("the controller refused the join token: {}; trying again", describe(status));
     } else {
-      log.warn("registration failed: {}; trying again", describe(status));
+      logFailure("cannot register with the controller", status);
     }
     retryLater(this::register);
   }
@@ -251,16 +267,10 @@ public final class AgentSession implements AutoCloseable {
     }
     long streamGeneration = ++generation;
     requests = stub.connect(new Responses(streamGeneration));
-    send(
-        ConnectRequest.newBuilder()
-            .setHello(
-                AgentHello.newBuilder()
-                    .setNodeId(settings.nodeId())
-                    .setNodeCredential(credential))
-            .build());
-    sendHeartbeat();
+    send(ConnectRequest.newBuilder().setHello(hello()).build());
     lastSentId = outbox.lastAcknowledged();
     sendPending();
+    sendHeartbeat();
     long intervalNanos = heartbeatInterval.toNanos();
     heartbeats =
         thread.scheduleAtFixedRate(
@@ -268,12 +278,23 @@ public final class AgentSession implements AutoCloseable {
     started.complete(null);
   }
 
-  /** A stream that survived one heartbeat interval had its hello accepted. */
+  private AgentHello hello() {
+    // Running tasks first: a task ending in between has put its ended update in the outbox by the
+    // time it stops counting as running, so it is in one of the two sets.
+    Set<String> known = new TreeSet<>(commands.runningTaskIds());
+    known.addAll(outbox.taskIds());
+    return AgentHello.newBuilder()
+        .setNodeId(settings.nodeId())
+        .setNodeCredential(credential)
+        .setInstanceId(instanceId)
+        .addAllKnownTaskIds(known)
+        .build();
+  }
+
   private void heartbeatTick() {
     if (requests == null) {
       return;
     }
-    markAccepted();
     try {
       sendHeartbeat();
     } catch (RuntimeException e) {
@@ -282,7 +303,8 @@ public final class AgentSession implements AutoCloseable {
   }
 
   private void sendHeartbeat() {
-    Heartbeat.Builder heartbeat = Heartbeat.newBuilder().setTime(Timestamps.fromMillis(clock.millis()));
+    Heartbeat.Builder heartbeat =
+        Heartbeat.newBuilder().setTime(Timestamps.fromMillis(clock.millis()));
     backend.sample().forEach(s -> heartbeat.addDevices(DeviceMessages.status(s)));
     send(ConnectRequest.newBuilder().setHeartbeat(heartbeat).build());
   }
@@ -301,9 +323,20 @@ public final class AgentSession implements AutoCloseable {
     requests.onNext(request);
   }
 
+  /** Logs the first of a run of failed attempts, then only every so often, to keep logs usable. */
+  private void logFailure(String what, Status status) {
+    failuresInARow++;
+    if (failuresInARow == 1 || failuresInARow % FAILURES_PER_WARNING == 0) {
+      log.warn("{} ({}), attempt {}; retrying", what, describe(status), failuresInARow);
+    } else {
+      log.debug("{} ({}), attempt {}; retrying", what, describe(status), failuresInARow);
+    }
+  }
+
   private void markAccepted() {
     if (!accepted) {
       accepted = true;
+      failuresInARow = 0;
       backoff.reset();
       log.info("connected to the controller");
     }
@@ -319,6 +352,7 @@ public final class AgentSession implements AutoCloseable {
         case START_TASK -> commands.start(response.getStartTask());
         case CANCEL_TASK -> commands.cancel(response.getCancelTask());
         case ACK -> outbox.acknowledge(response.getAck().getUpdateId());
+        case HELLO_ACCEPTED -> log.debug("the controller accepted the session");
         default -> log.debug("ignoring a message of unknown kind {}", response.getKindCase());
       }
     } catch (RuntimeException e) {
@@ -331,14 +365,20 @@ public final class AgentSession implements AutoCloseable {
       return;
     }
     requests = null;
+    boolean wasAccepted = accepted;
     endStream();
     if (status.getCode() == Status.Code.UNAUTHENTICATED) {
-      log.warn("the controller refused the node credential ({}); registering again", describe(status));
+      log.warn(
+          "the controller refused the node credential ({}); registering again", describe(status));
       retryLater(this::register);
-    } else {
-      log.warn("lost the controller ({}); reconnecting", describe(status));
-      retryLater(this::connect);
+      return;
     }
+    if (wasAccepted) {
+      log.warn("lost the controller ({}); reconnecting", describe(status));
+    } else {
+      logFailure("cannot connect to the controller", status);
+    }
+    retryLater(this::connect);
   }
 
   private void endStream() {

@@ -2,6 +2,7 @@ package io.gpupool.agent.session;
 
 import io.gpupool.proto.v1.CancelTaskCommand;
 import io.gpupool.proto.v1.StartTask;
+import java.util.Set;
 
 /**
  * Where the session delivers the controller's commands. Called from the session's thread, one
@@ -15,4 +16,11 @@ public interface TaskCommands {
 
   /** Cancels a task; an unknown or finished task must be ignored. */
   void cancel(CancelTaskCommand command);
+
+  /**
+   * Ids of the tasks running now. Reported in every hello (with the tasks whose updates are still
+   * unacknowledged), so that the controller can tell tasks lost in an agent restart from tasks that
+   * kept running while it was away.
+   */
+  Set<String> runningTaskIds();
 }

@@ -5,6 +5,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Task updates not yet acknowledged by the controller. Numbers each update (1, 2, 3, ... within the
@@ -42,6 +44,13 @@ public final class UpdateOutbox {
       }
     }
     return result;
+  }
+
+  /** Ids of the tasks that have unacknowledged updates. */
+  public synchronized Set<String> taskIds() {
+    Set<String> ids = new TreeSet<>();
+    pending.forEach(update -> ids.add(update.getTaskId()));
+    return ids;
   }
 
   /** The highest id acknowledged so far; 0 before the first ack. */

@@ -35,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * One run of a command workload, from launch to the ended update.
  *
  * <p>Reports started (once the process runs), output and progress, then exactly one ended after
- * both output streams are drained. Whatever goes wrong before the process runs (bad working_dir,
- * unknown device, exec failure) ends the task with a message and without an exit code.
+ * both output streams are drained and the process tree is gone. The ended message is empty when the
+ * process exited by itself (the exit code says it all) and says why the agent killed it otherwise.
+ * Whatever goes wrong before the process runs (bad working_dir, unknown device, exec failure) ends
+ * the task with a message and without an exit code.
  *
  * <p>Thread-safe; {@link #start()} is called once, before any other method.
  */
@@ -49,8 +51,11 @@ final class CommandExecution {
   private static final long FLUSH_INTERVAL_MS = 100;
   private static final long TREE_REFRESH_INTERVAL_MS = 500;
   private static final int MAX_LINE_CHARS = 64 * 1024;
-  /** After the process exited, how long its output may take to drain beyond the grace period. */
-  private static final Duration DRAIN_SLACK = Duration.ofSeconds(2);
+
+  /**
+   * After the process exited, how long its output and tree may take to go beyond the grace period.
+   */
+  private static final Duration END_SLACK = Duration.ofSeconds(5);
 
   private static final Pattern DIRECTORY_SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
   private static final File NULL_DEVICE = new File("/dev/null");
@@ -262,21 +267,26 @@ final class CommandExecution {
     }
   }
 
+  /**
+   * Ends the task once the process exited, its output is drained and its whole tree is gone (so
+   * that whoever sees the ended update can rely on that), or when that takes longer than the grace
+   * period and a little more.
+   */
   private void awaitEnd(Process process, CompletableFuture<Void> drained) {
     int exitCode = waitUninterruptibly(process);
     synchronized (this) {
       exited = true;
     }
-    stopLeftovers();
-    Duration drainLimit = gracePeriod.plus(DRAIN_SLACK);
+    CompletableFuture<Void> treeGone = stopLeftovers();
+    Duration limit = gracePeriod.plus(END_SLACK);
     try {
-      drained.get(drainLimit.toNanos(), TimeUnit.NANOSECONDS);
+      CompletableFuture.allOf(drained, treeGone).get(limit.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       log.warn(
-          "task {}: output still open {} after the process exited (a detached process holds it);"
-              + " ending the task without the rest",
+          "task {}: output still open or processes still around {} after the process exited"
+              + " (something detached from the task); ending the task anyway",
           taskId,
-          DurationText.format(drainLimit));
+          DurationText.format(limit));
     } catch (ExecutionException e) {
       log.warn("task {}: reading output failed", taskId, e.getCause());
     } catch (InterruptedException e) {
@@ -287,17 +297,21 @@ final class CommandExecution {
     }
     context.backend().workEnded(deviceIndices);
     log.info("task {} ended: exit code {}", taskId, exitCode);
-    finish(exitCode, endMessage(exitCode));
+    finish(exitCode, endMessage());
   }
 
-  /** Processes the workload left behind would keep the GPUs busy and the output open. */
-  private void stopLeftovers() {
+  /**
+   * Stops what the workload left behind, which would keep the GPUs busy and the output open:
+   * SIGTERM now, SIGKILL after the grace period.
+   *
+   * @return completes when every leftover process is gone (reaped, not just dead)
+   */
+  private CompletableFuture<Void> stopLeftovers() {
     List<ProcessHandle> leftovers = tree.aliveDescendants();
     if (leftovers.isEmpty()) {
-      return;
+      return CompletableFuture.completedFuture(null);
     }
-    log.info(
-        "task {}: stopping {} processes left behind by the workload", taskId, leftovers.size());
+    log.debug("task {}: stopping {} leftover processes", taskId, leftovers.size());
     ProcessTree.signal(leftovers, false);
     context
         .timers()
@@ -305,6 +319,8 @@ final class CommandExecution {
             guarded(() -> ProcessTree.signal(leftovers, true)),
             gracePeriod.toNanos(),
             TimeUnit.NANOSECONDS);
+    return CompletableFuture.allOf(
+        leftovers.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new));
   }
 
   private static int waitUninterruptibly(Process process) {
@@ -324,9 +340,10 @@ final class CommandExecution {
     }
   }
 
-  private synchronized String endMessage(int exitCode) {
+  /** Why the workload ended, when the exit code does not say it all. */
+  private synchronized String endMessage() {
     if (stopReason == null) {
-      return "exited with code " + exitCode;
+      return ""; // the exit code says it all
     }
     return switch (stopReason) {
       case CANCELLED -> "cancelled";

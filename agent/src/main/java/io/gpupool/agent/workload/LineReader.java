@@ -5,9 +5,9 @@ import java.io.Reader;
 import java.util.function.Consumer;
 
 /**
- * Splits a character stream into lines ({@code \n} or {@code \r\n}), cutting a line that grows
- * past a maximum length into pieces, so that a workload printing without newlines cannot make the
- * agent buffer without bound.
+ * Splits a character stream into lines ({@code \n} or {@code \r\n}), cutting a line that grows past
+ * a maximum length into pieces, so that a workload printing without newlines cannot make the agent
+ * buffer without bound.
  *
  * <p>Not thread-safe; one reader per stream.
  */

@@ -7,8 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A workload's process and every descendant seen so far. Descendants are remembered because once
- * their parent dies they are re-parented and no longer show up as descendants of the root, yet
- * they must still be stopped. {@link #refresh()} is called periodically and before every signal.
+ * their parent dies they are re-parented and no longer show up as descendants of the root, yet they
+ * must still be stopped. {@link #refresh()} is called periodically and before every signal.
  *
  * <p>Signals go through {@link ProcessHandle}, which checks a process's start time, so a recycled
  * pid is never signalled. A process that detaches between two refreshes (a double fork) escapes.
@@ -63,8 +63,10 @@ final class ProcessTree {
 
   private void signal(boolean force) {
     refresh();
-    List<ProcessHandle> all = new ArrayList<>(descendants);
+    // The root first: it may want to shut its children down itself.
+    List<ProcessHandle> all = new ArrayList<>();
     all.add(root);
+    all.addAll(descendants);
     signal(all, force);
   }
 }

@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class TaskRunner implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
+
   /** How long close() waits for the tasks beyond their grace periods. */
   private static final Duration CLOSE_SLACK = Duration.ofSeconds(5);
 

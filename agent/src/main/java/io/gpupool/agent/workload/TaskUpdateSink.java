@@ -16,8 +16,8 @@ public interface TaskUpdateSink {
   /**
    * Accepts the next update of a task.
    *
-   * @param update the update with task_id and its kind set; update_id is left 0 for the receiver
-   *     to assign
+   * @param update the update with task_id and its kind set; update_id is left 0 for the receiver to
+   *     assign
    */
   void accept(TaskUpdate update);
 }

@@ -18,6 +18,7 @@ import io.gpupool.proto.v1.CancelTaskCommand;
 import io.gpupool.proto.v1.ConnectResponse;
 import io.gpupool.proto.v1.DeviceInfo;
 import io.gpupool.proto.v1.Gpu;
+import io.gpupool.proto.v1.HelloAccepted;
 import io.gpupool.proto.v1.LogLine;
 import io.gpupool.proto.v1.Node;
 import io.gpupool.proto.v1.Placement;
@@ -298,6 +299,9 @@ public final class SchedulerLoop {
       node.session().close("replaced by a newer session of the same node");
     }
     node.connect(e.link(), pass.now);
+    pass.send(
+        e.link(),
+        ConnectResponse.newBuilder().setHelloAccepted(HelloAccepted.getDefaultInstance()).build());
     if (node.adoptInstance(e.hello().getInstanceId())) {
       pass.nodeStored(node);
     }

@@ -1,0 +1,212 @@
+package io.gpupool.agent;
+
+import io.gpupool.agent.device.DeviceBackend;
+import io.gpupool.agent.device.DeviceBackendException;
+import io.gpupool.agent.device.DeviceBackends;
+import io.gpupool.agent.device.NvmlLocator;
+import io.gpupool.agent.session.AgentSession;
+import io.gpupool.agent.session.NodeIdentity;
+import io.gpupool.agent.session.SessionSettings;
+import io.gpupool.agent.session.TaskCommands;
+import io.gpupool.agent.workload.TaskRunner;
+import io.gpupool.proto.v1.CancelTaskCommand;
+import io.gpupool.proto.v1.StartTask;
+import io.gpupool.proto.v1.TaskUpdate;
+import io.grpc.ManagedChannel;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running node agent: its identity, its devices, the tasks it runs and its session with the
+ * controller.
+ *
+ * <p>Thread-safe. Tasks keep running while the controller is unreachable; their updates are
+ * delivered when the session is back.
+ */
+public final class Agent implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+  private static final Duration CHANNEL_SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
+
+  private final String nodeId;
+  private final DeviceBackend backend;
+  private final ManagedChannel channel;
+  private final TaskRunner runner;
+  private final AgentSession session;
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private final CountDownLatch terminated = new CountDownLatch(1);
+
+  private Agent(AgentConfig config, String nodeId, DeviceBackend backend, ManagedChannel channel) {
+    this.nodeId = nodeId;
+    this.backend = backend;
+    this.channel = channel;
+    this.runner = new TaskRunner(backend, config.stateDir(), config.clock(), this::publish);
+    this.session =
+        new AgentSession(
+            new SessionSettings(
+                nodeId,
+                config.nodeName(),
+                config.joinToken(),
+                AgentVersion.get(),
+                config.heartbeatInterval(),
+                config.reconnectBackoffMin(),
+                config.reconnectBackoffMax()),
+            channel,
+            backend,
+            new RunnerCommands(runner),
+            config.clock(),
+            new Random());
+  }
+
+  /**
+   * Starts an agent: loads (or creates) the node identity in the state dir, selects the device
+   * backend, registers with the controller (retrying with backoff while it is unreachable) and
+   * opens the session.
+   *
+   * @throws AgentStartException when the state dir is unusable, no device backend fits (no NVIDIA
+   *     driver and no simulate spec), the controller refused the join token or the registration, or
+   *     the calling thread was interrupted; nothing is left running
+   */
+  public static Agent start(AgentConfig config) throws AgentStartException {
+    String nodeId;
+    try {
+      nodeId = NodeIdentity.loadOrCreate(config.stateDir());
+    } catch (IOException e) {
+      throw new AgentStartException(
+          "cannot use the state dir " + config.stateDir() + " (--state-dir): " + e.getMessage(), e);
+    }
+    DeviceBackend backend;
+    try {
+      backend =
+          DeviceBackends.select(
+              config.simulate(),
+              config.nvmlLibrary().orElse(null),
+              NvmlLocator.systemDefault(System.getenv("LD_LIBRARY_PATH")),
+              nodeId);
+    } catch (DeviceBackendException e) {
+      throw new AgentStartException(e.getMessage(), e);
+    }
+    if (backend.isSimulated()) {
+      log.warn("node {} runs SIMULATED devices: {}", nodeId, backend.description());
+    } else {
+      log.info("node {}: {}", nodeId, backend.description());
+    }
+    ManagedChannel channel;
+    try {
+      channel = config.channelFactory().apply(config.controllerTarget());
+    } catch (RuntimeException e) {
+      throw new AgentStartException(
+          "cannot use the controller address '"
+              + config.controllerTarget()
+              + "' (--controller): "
+              + e.getMessage(),
+          e);
+    }
+    Agent agent = new Agent(config, nodeId, backend, channel);
+    try {
+      agent.session.start().get();
+      return agent;
+    } catch (ExecutionException e) {
+      agent.close();
+      throw new AgentStartException(
+          e.getCause().getMessage() + " (controller " + config.controllerTarget() + ")",
+          e.getCause());
+    } catch (InterruptedException e) {
+      agent.close();
+      Thread.currentThread().interrupt();
+      throw new AgentStartException(
+          "interrupted while registering with the controller at " + config.controllerTarget(), e);
+    }
+  }
+
+  /** The node's id, kept in the state dir across restarts. */
+  public String nodeId() {
+    return nodeId;
+  }
+
+  /** The node's devices; {@link DeviceBackend#description()} gives a one-line summary. */
+  public DeviceBackend devices() {
+    return backend;
+  }
+
+  /**
+   * True while the session stream is open and the controller accepted its hello (it sent something
+   * on the stream, or the stream survived one heartbeat interval).
+   */
+  public boolean isConnected() {
+    return session.isConnected();
+  }
+
+  /**
+   * Stops the agent: kills the running tasks (SIGTERM, then SIGKILL after each task's grace
+   * period), sends their last updates if the controller is reachable, ends the session and shuts
+   * the channel down. Idempotent; blocks until done.
+   */
+  @Override
+  public void close() {
+    if (!closing.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      runner.close();
+      session.close();
+      channel.shutdown();
+      if (!channel.awaitTermination(CHANNEL_SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        channel.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      channel.shutdownNow();
+      Thread.currentThread().interrupt();
+    } finally {
+      terminated.countDown();
+      log.info("node {} stopped", nodeId);
+    }
+  }
+
+  /** Blocks until {@link #close()} finished. */
+  public void awaitTermination() throws InterruptedException {
+    terminated.await();
+  }
+
+  private void publish(TaskUpdate update) {
+    session.publish(update);
+  }
+
+  /** Hands the controller's commands to the task runner. */
+  private static final class RunnerCommands implements TaskCommands {
+
+    private final TaskRunner runner;
+
+    RunnerCommands(TaskRunner runner) {
+      this.runner = runner;
+    }
+
+    @Override
+    public void start(StartTask command) {
+      runner.start(command.getTaskId(), command.getSpec(), command.getDeviceIndicesList());
+    }
+
+    @Override
+    public void cancel(CancelTaskCommand command) {
+      Duration grace =
+          command.hasGracePeriod()
+              ? Duration.ofSeconds(
+                  command.getGracePeriod().getSeconds(), command.getGracePeriod().getNanos())
+              : null;
+      runner.cancel(command.getTaskId(), grace);
+    }
+
+    @Override
+    public Set<String> runningTaskIds() {
+      return runner.runningTaskIds();
+    }
+  }
+}

@@ -1,0 +1,284 @@
+package io.gpupool.agent;
+
+import io.gpupool.agent.device.SimulateSpec;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The options of an {@link Agent}: immutable and validated. Build one with {@link #builder()}.
+ *
+ * <p>Option names in error messages are the {@code gpupool agent} flags, so that the CLI can show
+ * them as they are.
+ */
+public final class AgentConfig {
+
+  private final String controllerTarget;
+  private final String joinToken;
+  private final Path stateDir;
+  private final String nodeName;
+  private final String simulateText;
+  private final Optional<SimulateSpec> simulate;
+  private final Optional<Path> nvmlLibrary;
+  private final Duration heartbeatInterval;
+  private final Duration reconnectBackoffMin;
+  private final Duration reconnectBackoffMax;
+  private final Function<String, ManagedChannel> channelFactory;
+  private final Clock clock;
+
+  private AgentConfig(Builder b, String nodeName, Optional<SimulateSpec> simulate) {
+    this.controllerTarget = b.controllerTarget;
+    this.joinToken = b.joinToken;
+    this.stateDir = b.stateDir;
+    this.nodeName = nodeName;
+    this.simulateText = b.simulate;
+    this.simulate = simulate;
+    this.nvmlLibrary = Optional.ofNullable(b.nvmlLibrary);
+    this.heartbeatInterval = b.heartbeatInterval;
+    this.reconnectBackoffMin = b.reconnectBackoffMin;
+    this.reconnectBackoffMax = b.reconnectBackoffMax;
+    this.channelFactory = b.channelFactory;
+    this.clock = b.clock;
+  }
+
+  /** A builder with the defaults; controller target, join token and state dir must be set. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this config's options. */
+  public Builder toBuilder() {
+    return new Builder()
+        .controllerTarget(controllerTarget)
+        .joinToken(joinToken)
+        .stateDir(stateDir)
+        .nodeName(nodeName)
+        .simulate(simulateText)
+        .nvmlLibrary(nvmlLibrary.orElse(null))
+        .heartbeatInterval(heartbeatInterval)
+        .reconnectBackoffMin(reconnectBackoffMin)
+        .reconnectBackoffMax(reconnectBackoffMax)
+        .channelFactory(channelFactory)
+        .clock(clock);
+  }
+
+  /** The controller's address, "host:port" (any gRPC target works). */
+  public String controllerTarget() {
+    return controllerTarget;
+  }
+
+  /** The cluster's join token. */
+  public String joinToken() {
+    return joinToken;
+  }
+
+  /** Where the agent keeps its node id and the task directories. */
+  public Path stateDir() {
+    return stateDir;
+  }
+
+  /** The node's name; the local host name unless set. */
+  public String nodeName() {
+    return nodeName;
+  }
+
+  /** The declared simulated devices; empty to use the real GPUs. */
+  public Optional<SimulateSpec> simulate() {
+    return simulate;
+  }
+
+  /** The NVML library to use; empty to search the usual places. */
+  public Optional<Path> nvmlLibrary() {
+    return nvmlLibrary;
+  }
+
+  /** The heartbeat interval unless the controller asks for another. */
+  public Duration heartbeatInterval() {
+    return heartbeatInterval;
+  }
+
+  /** The shortest delay before reconnecting to the controller. */
+  public Duration reconnectBackoffMin() {
+    return reconnectBackoffMin;
+  }
+
+  /** The longest delay before reconnecting to the controller. */
+  public Duration reconnectBackoffMax() {
+    return reconnectBackoffMax;
+  }
+
+  /** Makes the one channel to the controller from the target. */
+  public Function<String, ManagedChannel> channelFactory() {
+    return channelFactory;
+  }
+
+  /** The clock of heartbeats and task updates. */
+  public Clock clock() {
+    return clock;
+  }
+
+  @Override
+  public String toString() {
+    return "AgentConfig[controller="
+        + controllerTarget
+        + ", joinToken=***, stateDir="
+        + stateDir
+        + ", nodeName="
+        + nodeName
+        + ", simulate="
+        + simulate.map(SimulateSpec::toString).orElse("no")
+        + ", heartbeatInterval="
+        + heartbeatInterval
+        + "]";
+  }
+
+  /**
+   * Collects the options. Not thread-safe; {@link #build()} validates and may be called more than
+   * once.
+   */
+  public static final class Builder {
+
+    private String controllerTarget;
+    private String joinToken;
+    private Path stateDir;
+    private String nodeName;
+    private String simulate;
+    private Path nvmlLibrary;
+    private Duration heartbeatInterval = Duration.ofSeconds(1);
+    private Duration reconnectBackoffMin = Duration.ofMillis(100);
+    private Duration reconnectBackoffMax = Duration.ofSeconds(5);
+    private Function<String, ManagedChannel> channelFactory = Builder::plaintextChannel;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /** The controller's address, "host:port"; required. */
+    public Builder controllerTarget(String controllerTarget) {
+      this.controllerTarget = controllerTarget;
+      return this;
+    }
+
+    /** The cluster's join token; required. */
+    public Builder joinToken(String joinToken) {
+      this.joinToken = joinToken;
+      return this;
+    }
+
+    /** Where the agent keeps its node id and task directories; required, created if missing. */
+    public Builder stateDir(Path stateDir) {
+      this.stateDir = stateDir;
+      return this;
+    }
+
+    /** The node's name; null for the local host name. */
+    public Builder nodeName(String nodeName) {
+      this.nodeName = nodeName;
+      return this;
+    }
+
+    /** Simulated devices, e.g. "8xA100-80GB" or "2xA100-40GB,1xT4-16GB"; null for real GPUs. */
+    public Builder simulate(String spec) {
+      this.simulate = spec;
+      return this;
+    }
+
+    /** The NVML library (file or directory); null to search the usual library directories. */
+    public Builder nvmlLibrary(Path nvmlLibrary) {
+      this.nvmlLibrary = nvmlLibrary;
+      return this;
+    }
+
+    /** Heartbeat interval unless the controller asks for another; default 1 s. */
+    public Builder heartbeatInterval(Duration heartbeatInterval) {
+      this.heartbeatInterval = heartbeatInterval;
+      return this;
+    }
+
+    /** Shortest reconnect delay; default 100 ms. */
+    public Builder reconnectBackoffMin(Duration reconnectBackoffMin) {
+      this.reconnectBackoffMin = reconnectBackoffMin;
+      return this;
+    }
+
+    /** Longest reconnect delay; default 5 s. */
+    public Builder reconnectBackoffMax(Duration reconnectBackoffMax) {
+      this.reconnectBackoffMax = reconnectBackoffMax;
+      return this;
+    }
+
+    /**
+     * Makes the channel to the controller from the target; default a plaintext Netty channel. Tests
+     * pass an in-process channel. The agent shuts the channel down when it closes.
+     */
+    public Builder channelFactory(Function<String, ManagedChannel> channelFactory) {
+      this.channelFactory = channelFactory;
+      return this;
+    }
+
+    /** Clock of heartbeats and task updates; default the UTC system clock. */
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /**
+     * Validates the options and builds the config.
+     *
+     * @throws IllegalArgumentException naming the first bad option, e.g. "--state-dir is required"
+     */
+    public AgentConfig build() {
+      require(controllerTarget != null && !controllerTarget.isBlank(), "--controller is required");
+      require(joinToken != null && !joinToken.isEmpty(), "--join-token is required");
+      require(stateDir != null, "--state-dir is required");
+      require(nodeName == null || !nodeName.isBlank(), "--name must not be blank");
+      Optional<SimulateSpec> spec;
+      try {
+        spec = Optional.ofNullable(simulate).map(SimulateSpec::parse);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--simulate: " + e.getMessage(), e);
+      }
+      requirePositive(heartbeatInterval, "--heartbeat-interval");
+      requirePositive(reconnectBackoffMin, "--reconnect-backoff-min");
+      requirePositive(reconnectBackoffMax, "--reconnect-backoff-max");
+      require(
+          reconnectBackoffMax.compareTo(reconnectBackoffMin) >= 0,
+          "--reconnect-backoff-max must not be less than --reconnect-backoff-min");
+      require(channelFactory != null, "channelFactory must not be null");
+      require(clock != null, "clock must not be null");
+      return new AgentConfig(this, nodeName == null ? localHostName() : nodeName, spec);
+    }
+
+    private static void require(boolean condition, String message) {
+      if (!condition) {
+        throw new IllegalArgumentException(message);
+      }
+    }
+
+    private static void requirePositive(Duration duration, String option) {
+      require(duration != null, option + " is required");
+      require(
+          !duration.isNegative() && !duration.isZero(),
+          option + " must be positive, got " + duration);
+    }
+
+    private static String localHostName() {
+      try {
+        return InetAddress.getLocalHost().getHostName();
+      } catch (UnknownHostException e) {
+        return Objects.requireNonNullElse(System.getenv("HOSTNAME"), "localhost");
+      }
+    }
+
+    private static ManagedChannel plaintextChannel(String target) {
+      return Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+    }
+  }
+}
