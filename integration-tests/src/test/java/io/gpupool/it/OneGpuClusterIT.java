@@ -3,11 +3,11 @@ package io.gpupool.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gpupool.client.GpuPoolClient;
+import io.gpupool.client.StateTransition;
 import io.gpupool.client.Task;
 import io.gpupool.client.TaskHandle;
 import io.gpupool.client.TaskSpec;
 import io.gpupool.client.TaskState;
-import io.gpupool.client.StateTransition;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

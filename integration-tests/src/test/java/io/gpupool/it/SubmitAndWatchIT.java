@@ -155,6 +155,7 @@ class SubmitAndWatchIT {
         client.submit(TaskSpec.builder().command("true").gpus(2).gpuModel("A100").build());
 
     assertThat(handle.await(Duration.ofSeconds(30)).state()).isEqualTo(TaskState.SUCCEEDED);
-    assertThat(client.getTask(handle.id()).placement().orElseThrow().nodeName()).isEqualTo("agent-1");
+    assertThat(client.getTask(handle.id()).placement().orElseThrow().nodeName())
+        .isEqualTo("agent-1");
   }
 }
