@@ -5,10 +5,12 @@ package io.gpupool.controller.core;
  *
  * @param index device index on its node
  * @param model device model name
+ * @param memoryBytes total device memory
  * @param healthy false when the device must not get new work
  * @param allocated true when a task holds it
  */
-public record DeviceSnapshot(int index, String model, boolean healthy, boolean allocated) {
+public record DeviceSnapshot(
+    int index, String model, long memoryBytes, boolean healthy, boolean allocated) {
 
   /** True when new work may be placed on it. */
   public boolean isFree() {

@@ -1,6 +1,7 @@
 package io.gpupool.controller.loop;
 
 import io.gpupool.controller.core.Plan;
+import io.gpupool.controller.core.RuntimeEstimator;
 import io.gpupool.controller.core.SchedulingPolicy;
 import io.gpupool.controller.error.ControllerException;
 import io.gpupool.controller.error.ErrorKind;
@@ -8,6 +9,7 @@ import io.gpupool.controller.state.AgentLink;
 import io.gpupool.controller.state.ClusterState;
 import io.gpupool.controller.state.Credentials;
 import io.gpupool.controller.state.NodeEntry;
+import io.gpupool.controller.state.SpecViews;
 import io.gpupool.controller.state.TaskEntry;
 import io.gpupool.controller.state.TaskLifecycle;
 import io.gpupool.controller.state.Timestamps;
@@ -62,6 +64,7 @@ public final class SchedulerLoop {
   private final NodeDirectory directory;
   private final Duration heartbeatTimeout;
   private final LinkedBlockingQueue<LoopEvent> inbox = new LinkedBlockingQueue<>();
+  private final RuntimeEstimator estimator = new RuntimeEstimator();
   private ClusterState state;
   private boolean firstPass = true;
   private volatile boolean closed;
@@ -426,6 +429,11 @@ public final class SchedulerLoop {
       pass.changed(task, task.transition(TaskState.TASK_STATE_RUNNING, "started", pass.now, null));
     }
     finish(task, task.transition(outcome, reason, pass.now, result), pass);
+    if (outcome == TaskState.TASK_STATE_SUCCEEDED && task.task().hasStartTime()) {
+      estimator.observe(
+          SpecViews.profile(task.task().getSpec()),
+          Duration.between(Timestamps.toInstant(task.task().getStartTime()), pass.now));
+    }
   }
 
   private static String exitSuffix(TaskEnded ended) {
@@ -467,7 +475,7 @@ public final class SchedulerLoop {
   // ---- scheduling ----
 
   private void schedule(Pass pass) {
-    Plan plan = policy.schedule(state.snapshot(pass.now));
+    Plan plan = policy.schedule(state.snapshot(pass.now, estimator));
     for (var placement : plan.placements()) {
       TaskEntry task = state.task(placement.taskId());
       NodeEntry node = state.node(placement.nodeId());

@@ -2,10 +2,12 @@ package io.gpupool.controller.state;
 
 import io.gpupool.controller.core.ClusterSnapshot;
 import io.gpupool.controller.core.PendingTask;
-import io.gpupool.controller.core.ResourceRequest;
+import io.gpupool.controller.core.RunningTask;
+import io.gpupool.controller.core.RuntimeEstimates;
 import io.gpupool.controller.store.NodeRecord;
 import io.gpupool.controller.store.StoredState;
 import io.gpupool.controller.store.StoredTask;
+import io.gpupool.proto.v1.Task;
 import io.gpupool.proto.v1.TaskState;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,6 +15,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.TreeMap;
 
 /**
@@ -93,20 +96,44 @@ public final class ClusterState {
   }
 
   /** What the scheduling core needs, frozen at {@code now}. */
-  public ClusterSnapshot snapshot(Instant now) {
+  public ClusterSnapshot snapshot(Instant now, RuntimeEstimates estimates) {
     List<PendingTask> queue = new ArrayList<>();
+    List<RunningTask> running = new ArrayList<>();
     for (TaskEntry task : activeTasks.values()) {
+      Task t = task.task();
       if (task.state() == TaskState.TASK_STATE_PENDING) {
-        var resources = task.task().getSpec().getResources();
         queue.add(
             new PendingTask(
                 task.id(),
                 task.sequence(),
-                new ResourceRequest(resources.getGpus(), resources.getGpuModel()),
-                Timestamps.toInstant(task.task().getCreateTime())));
+                SpecViews.request(t.getSpec()),
+                SpecViews.profile(t.getSpec()),
+                Timestamps.toInstant(t.getCreateTime())));
+      } else {
+        Instant placed =
+            t.getTransitionsList().stream()
+                .filter(tr -> tr.getState() == TaskState.TASK_STATE_SCHEDULED)
+                .map(tr -> Timestamps.toInstant(tr.getTime()))
+                .findFirst()
+                .orElse(now);
+        running.add(
+            new RunningTask(
+                task.id(),
+                task.nodeId(),
+                t.getPlacement().getDeviceIndicesList(),
+                SpecViews.request(t.getSpec()),
+                SpecViews.profile(t.getSpec()),
+                placed,
+                t.hasProgress() && t.getProgress().hasPercent()
+                    ? OptionalDouble.of(t.getProgress().getPercent() / 100.0)
+                    : OptionalDouble.empty()));
       }
     }
     return new ClusterSnapshot(
-        now, nodes.values().stream().map(NodeEntry::toSnapshot).toList(), queue);
+        now,
+        nodes.values().stream().map(NodeEntry::toSnapshot).toList(),
+        queue,
+        running,
+        estimates);
   }
 }

@@ -145,7 +145,11 @@ public final class NodeEntry {
       boolean healthy = status == null || status.getHealthy();
       devices.add(
           new DeviceSnapshot(
-              index, gpu.getInfo().getModel(), healthy, allocations.containsKey(index)));
+              index,
+              gpu.getInfo().getModel(),
+              gpu.getInfo().getMemoryTotalBytes(),
+              healthy,
+              allocations.containsKey(index)));
     }
     return new NodeSnapshot(id(), name(), isConnected(), devices);
   }

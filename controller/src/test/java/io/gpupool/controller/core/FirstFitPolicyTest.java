@@ -34,7 +34,10 @@ class FirstFitPolicyTest {
     NodeSnapshot gone = node("b", false, 8, Set.of());
     NodeSnapshot sick =
         new NodeSnapshot(
-            "c", "c", true, List.of(new DeviceSnapshot(0, "NVIDIA H100 80GB", false, false)));
+            "c",
+            "c",
+            true,
+            List.of(new DeviceSnapshot(0, "NVIDIA H100 80GB", 80L << 30, false, false)));
     Plan plan =
         policy.schedule(
             new ClusterSnapshot(NOW, List.of(busy, gone, sick), List.of(task("t-1", 1, 1))));
@@ -61,11 +64,17 @@ class FirstFitPolicyTest {
   void matchesTheRequestedModelCaseInsensitively() {
     NodeSnapshot a100 =
         new NodeSnapshot(
-            "a", "a", true, List.of(new DeviceSnapshot(0, "NVIDIA A100 80GB", true, false)));
+            "a",
+            "a",
+            true,
+            List.of(new DeviceSnapshot(0, "NVIDIA A100 80GB", 80L << 30, true, false)));
     NodeSnapshot h100 =
         new NodeSnapshot(
-            "b", "b", true, List.of(new DeviceSnapshot(0, "NVIDIA H100 80GB", true, false)));
-    PendingTask wantsH100 = new PendingTask("t-1", 1, new ResourceRequest(1, "h100"), NOW);
+            "b",
+            "b",
+            true,
+            List.of(new DeviceSnapshot(0, "NVIDIA H100 80GB", 80L << 30, true, false)));
+    PendingTask wantsH100 = new PendingTask("t-1", 1, ResourceRequest.gpus(1, "h100"), NOW);
 
     Plan plan = policy.schedule(new ClusterSnapshot(NOW, List.of(a100, h100), List.of(wantsH100)));
 
@@ -125,12 +134,13 @@ class FirstFitPolicyTest {
   private static NodeSnapshot node(String id, boolean ready, int gpus, Set<Integer> allocated) {
     List<DeviceSnapshot> devices = new ArrayList<>();
     for (int i = 0; i < gpus; i++) {
-      devices.add(new DeviceSnapshot(i, "NVIDIA H100 80GB", true, allocated.contains(i)));
+      devices.add(
+          new DeviceSnapshot(i, "NVIDIA H100 80GB", 80L << 30, true, allocated.contains(i)));
     }
     return new NodeSnapshot(id, id, ready, devices);
   }
 
   private static PendingTask task(String id, long sequence, int gpus) {
-    return new PendingTask(id, sequence, new ResourceRequest(gpus, ""), NOW);
+    return new PendingTask(id, sequence, ResourceRequest.gpus(gpus), NOW);
   }
 }
