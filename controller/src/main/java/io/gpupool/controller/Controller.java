@@ -2,7 +2,7 @@ package io.gpupool.controller;
 
 import io.gpupool.controller.api.AgentServiceImpl;
 import io.gpupool.controller.api.SchedulerServiceImpl;
-import io.gpupool.controller.core.FirstFitPolicy;
+import io.gpupool.controller.core.Policies;
 import io.gpupool.controller.http.HttpEndpoint;
 import io.gpupool.controller.loop.LoopThread;
 import io.gpupool.controller.loop.NodeDirectory;
@@ -68,7 +68,12 @@ public final class Controller implements AutoCloseable {
     NodeDirectory nodes = new NodeDirectory();
     SchedulerLoop loop =
         new SchedulerLoop(
-            config.clock(), store, new FirstFitPolicy(), bus, nodes, config.heartbeatTimeout());
+            config.clock(),
+            store,
+            Policies.create(config.policy()),
+            bus,
+            nodes,
+            config.heartbeatTimeout());
     LoopThread loopThread = new LoopThread(loop, Duration.ofSeconds(1));
     loopThread.start();
 

@@ -1,5 +1,6 @@
 package io.gpupool.controller;
 
+import io.gpupool.controller.core.Policies;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.Objects;
  * @param heartbeatInterval how often agents are told to heartbeat
  * @param heartbeatTimeout silence after which a node's session is closed
  * @param clock time source for every decision and timestamp
+ * @param policy name of the scheduling policy (see {@code Policies.names()})
  */
 public record ControllerConfig(
     String host,
@@ -25,7 +27,8 @@ public record ControllerConfig(
     String joinToken,
     Duration heartbeatInterval,
     Duration heartbeatTimeout,
-    Clock clock) {
+    Clock clock,
+    String policy) {
 
   public ControllerConfig {
     Objects.requireNonNull(dataDir, "data dir is required (--data-dir)");
@@ -41,6 +44,14 @@ public record ControllerConfig(
     }
     if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
       throw new IllegalArgumentException("heartbeat interval must be positive");
+    }
+    if (!Policies.names().contains(policy)) {
+      throw new IllegalArgumentException(
+          "--policy must be one of "
+              + String.join(", ", Policies.names())
+              + ", got '"
+              + policy
+              + "'");
     }
     if (heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
       throw new IllegalArgumentException("heartbeat timeout must be longer than the interval");
@@ -61,6 +72,7 @@ public record ControllerConfig(
     private Duration heartbeatInterval = Duration.ofSeconds(1);
     private Duration heartbeatTimeout = Duration.ofSeconds(10);
     private Clock clock = Clock.systemUTC();
+    private String policy = "default";
 
     public Builder host(String host) {
       this.host = host;
@@ -102,9 +114,22 @@ public record ControllerConfig(
       return this;
     }
 
+    public Builder policy(String policy) {
+      this.policy = policy;
+      return this;
+    }
+
     public ControllerConfig build() {
       return new ControllerConfig(
-          host, grpcPort, httpPort, dataDir, joinToken, heartbeatInterval, heartbeatTimeout, clock);
+          host,
+          grpcPort,
+          httpPort,
+          dataDir,
+          joinToken,
+          heartbeatInterval,
+          heartbeatTimeout,
+          clock,
+          policy);
     }
   }
 }

@@ -8,10 +8,18 @@ import java.util.Map;
  *
  * @param placements tasks to start now, in decision order
  * @param waiting for every task left pending, why it could not be placed (shown to users)
+ * @param reservations GPUs held back for tasks at the head of the queue
  */
-public record Plan(List<Placement> placements, Map<String, String> waiting) {
+public record Plan(
+    List<Placement> placements, Map<String, String> waiting, List<Reservation> reservations) {
   public Plan {
     placements = List.copyOf(placements);
     waiting = Map.copyOf(waiting);
+    reservations = List.copyOf(reservations);
+  }
+
+  /** A plan without reservations. */
+  public Plan(List<Placement> placements, Map<String, String> waiting) {
+    this(placements, waiting, List.of());
   }
 }

@@ -1,5 +1,6 @@
 package io.gpupool.controller.core;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -9,8 +10,43 @@ import java.util.function.Supplier;
 public final class Policies {
   private static final Map<String, Supplier<SchedulingPolicy>> BY_NAME = new TreeMap<>();
 
+  /** Scorers of the greedy default: pack nodes, keep idle nodes idle. */
+  private static final Map<NodeScorer, Double> PACK = orderedScorers();
+
   static {
-    BY_NAME.put("fifo", FirstFitPolicy::new);
+    BY_NAME.put("fifo", () -> scheduler("fifo", new FifoOrder(), PolicyConfig.Backfill.NONE));
+    BY_NAME.put(
+        "first-fit", () -> scheduler("first-fit", new FifoOrder(), PolicyConfig.Backfill.GREEDY));
+    BY_NAME.put(
+        "weighted",
+        () ->
+            scheduler(
+                "weighted",
+                new WeightedOrder(WeightedOrder.Weights.DEFAULT),
+                PolicyConfig.Backfill.EASY));
+    BY_NAME.put(
+        "fair", () -> scheduler("fair", new FairShareOrder(Map.of()), PolicyConfig.Backfill.EASY));
+    BY_NAME.put(
+        "sjf", () -> scheduler("sjf", new ShortestJobFirstOrder(), PolicyConfig.Backfill.EASY));
+    BY_NAME.put(
+        "default",
+        () ->
+            scheduler(
+                "default",
+                new WeightedOrder(WeightedOrder.Weights.DEFAULT),
+                PolicyConfig.Backfill.EASY));
+  }
+
+  private static Map<NodeScorer, Double> orderedScorers() {
+    Map<NodeScorer, Double> scorers = new LinkedHashMap<>();
+    scorers.put(NodeScorer.BIN_PACK, 1.0);
+    scorers.put(NodeScorer.ENERGY, 0.5);
+    return scorers;
+  }
+
+  private static SchedulingPolicy scheduler(
+      String name, QueueOrder order, PolicyConfig.Backfill backfill) {
+    return new PolicyScheduler(new PolicyConfig(name, order, backfill, PACK, Map.of(), 16));
   }
 
   private Policies() {}

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.UnknownFieldSet;
-import io.gpupool.controller.core.FirstFitPolicy;
+import io.gpupool.controller.core.Policies;
 import io.gpupool.controller.loop.LoopThread;
 import io.gpupool.controller.loop.NodeDirectory;
 import io.gpupool.controller.loop.SchedulerLoop;
@@ -62,7 +62,12 @@ class SchedulerServiceTest {
     NodeDirectory nodes = new NodeDirectory();
     loop =
         new SchedulerLoop(
-            Clock.systemUTC(), store, new FirstFitPolicy(), bus, nodes, Duration.ofSeconds(10));
+            Clock.systemUTC(),
+            store,
+            Policies.create("first-fit"),
+            bus,
+            nodes,
+            Duration.ofSeconds(10));
     loopThread = new LoopThread(loop, Duration.ofMillis(100));
     loopThread.start();
     String name = InProcessServerBuilder.generateName();

@@ -9,7 +9,7 @@ import static io.gpupool.proto.v1.TaskState.TASK_STATE_SUCCEEDED;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.gpupool.controller.core.FirstFitPolicy;
+import io.gpupool.controller.core.Policies;
 import io.gpupool.controller.error.ControllerException;
 import io.gpupool.controller.error.ErrorKind;
 import io.gpupool.controller.state.Credentials;
@@ -66,7 +66,12 @@ class SchedulerLoopTest {
 
   private SchedulerLoop newLoop() {
     return new SchedulerLoop(
-        clock, store, new FirstFitPolicy(), new TaskEventBus(), directory, Duration.ofSeconds(10));
+        clock,
+        store,
+        Policies.create("first-fit"),
+        new TaskEventBus(),
+        directory,
+        Duration.ofSeconds(10));
   }
 
   @AfterEach

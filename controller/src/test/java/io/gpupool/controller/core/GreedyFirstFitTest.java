@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(10)
-class FirstFitPolicyTest {
+class GreedyFirstFitTest {
   private static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
-  private final FirstFitPolicy policy = new FirstFitPolicy();
+  private final SchedulingPolicy policy = Policies.create("first-fit");
 
   @Test
   void placesTasksInSubmissionOrderOnLowestFreeIndices() {

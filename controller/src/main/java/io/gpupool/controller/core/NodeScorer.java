@@ -1,0 +1,37 @@
+package io.gpupool.controller.core;
+
+import java.util.List;
+
+/**
+ * Rates a feasible placement of a task on a node, in [0,1], higher is better. The scheduler sums
+ * the configured scorers times their weights and takes the best node; ties break on node id.
+ */
+public interface NodeScorer {
+
+  /**
+   * @param node the node
+   * @param freeBefore GPUs free on the node before this placement
+   * @param chosen the GPUs the task would take
+   */
+  double score(NodeSnapshot node, int freeBefore, List<Integer> chosen);
+
+  /** Bin-pack: prefer the node left fullest, so whole nodes stay free for big tasks. */
+  NodeScorer BIN_PACK =
+      (node, freeBefore, chosen) ->
+          node.devices().isEmpty()
+              ? 0
+              : 1.0 - (double) (freeBefore - chosen.size()) / node.devices().size();
+
+  /** Spread: prefer the node left emptiest, so load and heat spread out. */
+  NodeScorer SPREAD =
+      (node, freeBefore, chosen) ->
+          node.devices().isEmpty()
+              ? 0
+              : (double) (freeBefore - chosen.size()) / node.devices().size();
+
+  /**
+   * Energy: prefer nodes that already run work, so idle nodes stay idle (and can sit in their
+   * lowest power state).
+   */
+  NodeScorer ENERGY = (node, freeBefore, chosen) -> freeBefore < node.devices().size() ? 1.0 : 0.0;
+}

@@ -1,0 +1,253 @@
+package io.gpupool.controller.core;
+
+import static io.gpupool.controller.core.Fixtures.NOW;
+import static io.gpupool.controller.core.Fixtures.node;
+import static io.gpupool.controller.core.Fixtures.running;
+import static io.gpupool.controller.core.Fixtures.task;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class PolicySchedulerTest {
+
+  private static PolicyScheduler scheduler(
+      QueueOrder order, PolicyConfig.Backfill backfill, Map<String, Integer> quotas) {
+    Map<NodeScorer, Double> scorers = new LinkedHashMap<>();
+    scorers.put(NodeScorer.BIN_PACK, 1.0);
+    return new PolicyScheduler(new PolicyConfig("test", order, backfill, scorers, quotas, 16));
+  }
+
+  private static Plan run(
+      SchedulingPolicy policy,
+      List<NodeSnapshot> nodes,
+      List<RunningTask> running,
+      PendingTask... queue) {
+    return policy.schedule(
+        new ClusterSnapshot(NOW, nodes, List.of(queue), running, RuntimeEstimates.NONE));
+  }
+
+  @Test
+  void strictFifoLetsNothingPassABlockedTask() {
+    Plan plan =
+        run(
+            scheduler(new FifoOrder(), PolicyConfig.Backfill.NONE, Map.of()),
+            List.of(node("a", 4, Set.of(0, 1))),
+            List.of(),
+            task("t-1", 1).gpus(4).build(),
+            task("t-2", 2).gpus(1).build());
+
+    assertThat(plan.placements()).isEmpty();
+    assertThat(plan.waiting().get("t-2")).isEqualTo("waiting behind t-1 (strict order)");
+  }
+
+  @Test
+  void easyBackfillReservesForTheHeadAndLetsOthersFitBesideIt() {
+    // a: 2 of 4 busy (so the 4-GPU head reserves there); b: 1 free GPU.
+    Plan plan =
+        run(
+            scheduler(new FifoOrder(), PolicyConfig.Backfill.EASY, Map.of()),
+            List.of(node("a", 4, Set.of(0, 1)), node("b", 2, Set.of(0))),
+            List.of(
+                running("r-1", "a", List.of(0, 1), Duration.ofHours(1), Duration.ZERO),
+                running("r-2", "b", List.of(0), null, Duration.ZERO)),
+            task("t-1", 1).gpus(4).build(),
+            task("t-2", 2).gpus(1).build(),
+            task("t-3", 3).gpus(1).build());
+
+    assertThat(plan.reservations())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.taskId()).isEqualTo("t-1");
+              assertThat(r.nodeId()).isEqualTo("a");
+              assertThat(r.deviceIndices()).containsExactlyInAnyOrder(0, 1, 2, 3);
+              assertThat(r.expectedStart()).contains(NOW.plus(Duration.ofHours(1)));
+            });
+    assertThat(plan.placements()).containsExactly(new Placement("t-2", "b", List.of(1)));
+    assertThat(plan.waiting().get("t-1"))
+        .isEqualTo("next in line: GPUs 2,3,0,1 on a are reserved for it, expected start in 1h");
+    assertThat(plan.waiting().get("t-3"))
+        .isEqualTo("waiting: the free GPUs are reserved for t-1, which is next in line");
+  }
+
+  @Test
+  void aTaskExpectedToEndBeforeTheReservationMayUseReservedGpus() {
+    Plan plan =
+        run(
+            scheduler(new FifoOrder(), PolicyConfig.Backfill.EASY, Map.of()),
+            List.of(node("a", 4, Set.of(0, 1))),
+            List.of(running("r-1", "a", List.of(0, 1), Duration.ofHours(1), Duration.ZERO)),
+            task("t-1", 1).gpus(4).build(),
+            task("t-long", 2).gpus(1).estimate(Duration.ofHours(2)).build(),
+            task("t-short", 3).gpus(1).estimate(Duration.ofMinutes(30)).build());
+
+    assertThat(plan.placements()).extracting(Placement::taskId).containsExactly("t-short");
+  }
+
+  @Test
+  void weightedOrderPutsPriorityClassFirstThenTheOriginsScore() {
+    ClusterSnapshot snapshot =
+        new ClusterSnapshot(
+            NOW,
+            List.of(),
+            List.of(
+                task("low-class", 1).priority(0).hints(1, 1, 1).build(),
+                task("urgent", 2).priority(0).hints(0, 1, 0).build(),
+                task("compute", 3).priority(0).hints(1, 0, 0).build(),
+                task("high-class", 4).priority(10).build()));
+
+    List<PendingTask> order = new WeightedOrder(WeightedOrder.Weights.DEFAULT).order(snapshot);
+
+    assertThat(order)
+        .extracting(PendingTask::id)
+        .containsExactly("high-class", "low-class", "compute", "urgent");
+  }
+
+  @Test
+  void agingLiftsATaskThatWaitedTheHorizonAboveEveryFreshOne() {
+    WeightedOrder order = new WeightedOrder(WeightedOrder.Weights.DEFAULT);
+    ClusterSnapshot snapshot =
+        new ClusterSnapshot(
+            NOW,
+            List.of(),
+            List.of(
+                task("old-zero", 1).waited(Duration.ofHours(1)).build(),
+                task("fresh-max", 2).hints(1, 1, 1).build(),
+                task("older-than-fresh", 3).waited(Duration.ofMinutes(1)).build()));
+
+    assertThat(order.order(snapshot))
+        .extracting(PendingTask::id)
+        .containsExactly("old-zero", "fresh-max", "older-than-fresh");
+  }
+
+  @Test
+  void fairShareInterleavesTenantsByTheGpusTheyHold() {
+    ClusterSnapshot snapshot =
+        new ClusterSnapshot(
+            NOW,
+            List.of(),
+            List.of(
+                task("a-1", 1).tenant("a").gpus(2).build(),
+                task("a-2", 2).tenant("a").gpus(2).build(),
+                task("a-3", 3).tenant("a").gpus(2).build(),
+                task("b-1", 4).tenant("b").gpus(1).build(),
+                task("b-2", 5).tenant("b").gpus(1).build()),
+            List.of(running("held", "x", List.of(0, 1, 2), null, Duration.ZERO)),
+            RuntimeEstimates.NONE);
+    // "held" runs for tenant "default", which has nothing pending.
+
+    List<PendingTask> order = new FairShareOrder(Map.of()).order(snapshot);
+
+    assertThat(order)
+        .extracting(PendingTask::id)
+        .containsExactly("a-1", "b-1", "b-2", "a-2", "a-3");
+  }
+
+  @Test
+  void aTenantQuotaKeepsItsTasksWaitingWithTheReason() {
+    Plan plan =
+        run(
+            scheduler(new FifoOrder(), PolicyConfig.Backfill.EASY, Map.of("a", 2)),
+            List.of(node("n", 8, Set.of())),
+            List.of(),
+            task("a-1", 1).tenant("a").gpus(2).build(),
+            task("a-2", 2).tenant("a").gpus(1).build(),
+            task("b-1", 3).tenant("b").gpus(1).build());
+
+    assertThat(plan.placements()).extracting(Placement::taskId).containsExactly("a-1", "b-1");
+    assertThat(plan.waiting().get("a-2"))
+        .isEqualTo("quota of tenant a reached (2 of 2 GPUs in use)");
+  }
+
+  @Test
+  void shortestJobFirstUsesEstimatesAndPutsUnknownLast() {
+    RuntimeEstimator learned = new RuntimeEstimator();
+    learned.observe(
+        new TaskProfile("default", "learned", 0, false, 0, 0, 0, java.util.Optional.empty()),
+        Duration.ofMinutes(5));
+    ClusterSnapshot snapshot =
+        new ClusterSnapshot(
+            NOW,
+            List.of(),
+            List.of(
+                task("unknown", 1).build(),
+                task("long", 2).estimate(Duration.ofHours(3)).build(),
+                task("learned", 3).build()),
+            List.of(),
+            learned);
+
+    assertThat(new ShortestJobFirstOrder().order(snapshot))
+        .extracting(PendingTask::id)
+        .containsExactly("learned", "long", "unknown");
+  }
+
+  @Test
+  void filtersOnLabelsModelAndMemory() {
+    NodeSnapshot small =
+        new NodeSnapshot(
+            "small",
+            "small",
+            true,
+            Map.of("zone", "eu"),
+            List.of(new DeviceSnapshot(0, "NVIDIA A100 40GB", 40L << 30, true, false)));
+    NodeSnapshot big =
+        new NodeSnapshot(
+            "big",
+            "big",
+            true,
+            Map.of("zone", "us"),
+            List.of(new DeviceSnapshot(0, "NVIDIA A100 80GB", 80L << 30, true, false)));
+    SchedulingPolicy policy = scheduler(new FifoOrder(), PolicyConfig.Backfill.EASY, Map.of());
+
+    Plan plan =
+        run(
+            policy,
+            List.of(small, big),
+            List.of(),
+            task("needs-80g", 1).minMemory(60L << 30).build(),
+            task("needs-eu", 2).selector(Map.of("zone", "eu")).build(),
+            task("needs-h100", 3).model("H100").build());
+
+    assertThat(plan.placements())
+        .containsExactly(
+            new Placement("needs-80g", "big", List.of(0)),
+            new Placement("needs-eu", "small", List.of(0)));
+    assertThat(plan.waiting()).containsKey("needs-h100");
+  }
+
+  @Test
+  void binPackFillsTheFullestNodeAndSpreadTheEmptiest() {
+    List<NodeSnapshot> nodes = List.of(node("busy", 4, Set.of(0, 1, 2)), node("idle", 4, Set.of()));
+    Map<NodeScorer, Double> spread = Map.of(NodeScorer.SPREAD, 1.0);
+    SchedulingPolicy spreading =
+        new PolicyScheduler(
+            new PolicyConfig(
+                "spread", new FifoOrder(), PolicyConfig.Backfill.EASY, spread, Map.of(), 16));
+
+    assertThat(
+            run(
+                    scheduler(new FifoOrder(), PolicyConfig.Backfill.EASY, Map.of()),
+                    nodes,
+                    List.of(),
+                    task("t", 1).build())
+                .placements())
+        .containsExactly(new Placement("t", "busy", List.of(3)));
+    assertThat(run(spreading, nodes, List.of(), task("t", 1).build()).placements())
+        .containsExactly(new Placement("t", "idle", List.of(0)));
+  }
+
+  @Test
+  void everyNamedPolicyExistsAndUnknownNamesAreExplained() {
+    assertThat(Policies.names()).contains("fifo", "weighted", "fair", "sjf", "default");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Policies.create("magic"))
+        .hasMessage(
+            "unknown policy 'magic'; known policies: " + String.join(", ", Policies.names()));
+  }
+}
