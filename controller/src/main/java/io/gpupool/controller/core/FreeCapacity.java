@@ -122,6 +122,14 @@ final class FreeCapacity {
     index(nodeId, here.size());
   }
 
+  /** Returns devices taken earlier in this pass (a gang that did not fit as a whole). */
+  void release(String nodeId, List<Integer> indices) {
+    TreeSet<Integer> here = free.get(nodeId);
+    unindex(nodeId, here.size());
+    here.addAll(indices);
+    index(nodeId, here.size());
+  }
+
   private void index(String nodeId, int count) {
     byFreeCount.computeIfAbsent(count, c -> new TreeSet<>()).add(nodeId);
   }

@@ -34,4 +34,18 @@ public interface NodeScorer {
    * lowest power state).
    */
   NodeScorer ENERGY = (node, freeBefore, chosen) -> freeBefore < node.devices().size() ? 1.0 : 0.0;
+
+  /** Availability: prefer nodes whose recent tasks did not fail. */
+  NodeScorer AVAILABILITY = (node, freeBefore, chosen) -> node.successRate();
+
+  /** Measured load: prefer the node whose GPUs are least utilized now (spread by utilization). */
+  NodeScorer LOW_UTILIZATION =
+      (node, freeBefore, chosen) ->
+          node.devices().isEmpty()
+              ? 0
+              : 1.0
+                  - node.devices().stream()
+                      .mapToDouble(DeviceSnapshot::utilization)
+                      .average()
+                      .orElse(0);
 }

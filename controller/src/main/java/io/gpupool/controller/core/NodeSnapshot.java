@@ -10,6 +10,7 @@ import java.util.Map;
  * @param name node name, for reasons shown to users
  * @param ready true when the node is connected and may receive work
  * @param labels the node's labels, matched against node selectors
+ * @param successRate share of recent tasks on this node that did not fail, in [0,1] (1 when new)
  * @param devices its GPUs, by index
  */
 public record NodeSnapshot(
@@ -17,15 +18,26 @@ public record NodeSnapshot(
     String name,
     boolean ready,
     Map<String, String> labels,
+    double successRate,
     List<DeviceSnapshot> devices) {
   public NodeSnapshot {
     labels = Map.copyOf(labels);
     devices = List.copyOf(devices);
   }
 
-  /** A node without labels. */
+  /** A node with no failures on record. */
+  public NodeSnapshot(
+      String id,
+      String name,
+      boolean ready,
+      Map<String, String> labels,
+      List<DeviceSnapshot> devices) {
+    this(id, name, ready, labels, 1.0, devices);
+  }
+
+  /** A node without labels and with no failures on record. */
   public NodeSnapshot(String id, String name, boolean ready, List<DeviceSnapshot> devices) {
-    this(id, name, ready, Map.of(), devices);
+    this(id, name, ready, Map.of(), 1.0, devices);
   }
 
   /** True when the node carries every label of the selector. */

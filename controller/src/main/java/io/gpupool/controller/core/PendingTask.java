@@ -1,6 +1,7 @@
 package io.gpupool.controller.core;
 
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * A task waiting for placement.
@@ -10,12 +11,24 @@ import java.time.Instant;
  * @param request what it needs
  * @param profile who it is for and how urgent it is
  * @param submitTime when it was accepted (for aging)
+ * @param gang the gang it belongs to, if any: its members are placed all together or not at all
  */
 public record PendingTask(
-    String id, long sequence, ResourceRequest request, TaskProfile profile, Instant submitTime) {
+    String id,
+    long sequence,
+    ResourceRequest request,
+    TaskProfile profile,
+    Instant submitTime,
+    Optional<Gang> gang) {
 
-  /** A task of the default tenant with no hints. */
+  /** A task outside any gang. */
+  public PendingTask(
+      String id, long sequence, ResourceRequest request, TaskProfile profile, Instant submitTime) {
+    this(id, sequence, request, profile, submitTime, Optional.empty());
+  }
+
+  /** A task of the default tenant with no hints, outside any gang. */
   public PendingTask(String id, long sequence, ResourceRequest request, Instant submitTime) {
-    this(id, sequence, request, TaskProfile.DEFAULT, submitTime);
+    this(id, sequence, request, TaskProfile.DEFAULT, submitTime, Optional.empty());
   }
 }

@@ -5,19 +5,22 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * The configurable scheduler: order the queue, then for each task filter nodes (ready, labels,
- * model, memory, health, free GPUs), score the feasible ones and place on the best; with EASY
- * backfill the first task that does not fit reserves GPUs and later ones may only pass it without
- * delaying it.
+ * The configurable scheduler. One pass: order the queue; for each task (or whole gang) filter nodes
+ * (ready, labels, model, memory, health, free GPUs), score the feasible ones and place on the best.
+ * A task that does not fit may preempt preemptible lower-priority work (the smallest set of GPUs
+ * that makes room), and with EASY backfill the first task that does not fit reserves GPUs that
+ * later tasks may only use if they are expected to finish before it can start.
  *
- * <p>Pure and deterministic; one instance may be reused across passes (it keeps no state).
+ * <p>Pure and deterministic; keeps no state between passes.
  */
 public final class PolicyScheduler implements SchedulingPolicy {
   private final PolicyConfig config;
@@ -34,12 +37,17 @@ public final class PolicyScheduler implements SchedulingPolicy {
   public Plan schedule(ClusterSnapshot snapshot) {
     Pass pass = new Pass(snapshot);
     for (PendingTask task : config.order().order(snapshot)) {
-      pass.consider(task);
+      if (task.gang().isPresent()) {
+        pass.considerGang(task.gang().get());
+      } else {
+        pass.consider(task);
+      }
     }
     return new Plan(
         pass.placements,
         pass.waiting,
-        pass.reservation == null ? List.of() : List.of(pass.reservation));
+        pass.reservation == null ? List.of() : List.of(pass.reservation),
+        pass.preemptions);
   }
 
   /** The working state of one pass. */
@@ -48,8 +56,12 @@ public final class PolicyScheduler implements SchedulingPolicy {
     final FreeCapacity capacity;
     final Map<String, Integer> tenantGpus = new HashMap<>();
     final Map<String, List<RunningTask>> runningByNode = new HashMap<>();
+    final Map<String, List<PendingTask>> gangs = new HashMap<>();
+    final Set<String> gangsDone = new HashSet<>();
+    final Set<String> victimsChosen = new HashSet<>();
     final List<Placement> placements = new ArrayList<>();
     final Map<String, String> waiting = new LinkedHashMap<>();
+    final List<Preemption> preemptions = new ArrayList<>();
     Reservation reservation;
     String blockedBy;
 
@@ -60,6 +72,10 @@ public final class PolicyScheduler implements SchedulingPolicy {
         tenantGpus.merge(running.profile().tenant(), running.request().gpus(), Integer::sum);
         runningByNode.computeIfAbsent(running.nodeId(), n -> new ArrayList<>()).add(running);
       }
+      for (PendingTask task : snapshot.queue()) {
+        task.gang()
+            .ifPresent(g -> gangs.computeIfAbsent(g.id(), id -> new ArrayList<>()).add(task));
+      }
     }
 
     void consider(PendingTask task) {
@@ -67,39 +83,115 @@ public final class PolicyScheduler implements SchedulingPolicy {
         waiting.put(task.id(), "waiting behind " + blockedBy + " (strict order)");
         return;
       }
-      String tenant = task.profile().tenant();
-      Integer quota = config.tenantMaxGpus().get(tenant);
-      int held = tenantGpus.getOrDefault(tenant, 0);
-      if (quota != null && held + task.request().gpus() > quota) {
-        waiting.put(
-            task.id(),
-            "quota of tenant " + tenant + " reached (" + held + " of " + quota + " GPUs in use)");
+      String quota = quotaProblem(task.profile().tenant(), task.request().gpus());
+      if (quota != null) {
+        waiting.put(task.id(), quota);
         return;
       }
       Placement placement = place(task, true);
       if (placement != null) {
-        capacity.take(placement.nodeId(), placement.deviceIndices());
-        placements.add(placement);
-        tenantGpus.merge(tenant, task.request().gpus(), Integer::sum);
+        commit(task, placement);
         return;
       }
-      if (config.backfill() == PolicyConfig.Backfill.NONE) {
-        blockedBy = task.id();
-        waiting.put(task.id(), WaitingReasons.explain(task.request(), snapshot.nodes()));
-      } else if (config.backfill() == PolicyConfig.Backfill.GREEDY) {
-        waiting.put(task.id(), WaitingReasons.explain(task.request(), snapshot.nodes()));
-      } else if (reservation == null) {
-        reservation = reserve(task);
-        waiting.put(task.id(), reservationReason(task));
-      } else if (place(task, false) != null) {
-        waiting.put(
-            task.id(),
-            "waiting: the free GPUs are reserved for "
-                + reservation.taskId()
-                + ", which is next in line");
-      } else {
-        waiting.put(task.id(), WaitingReasons.explain(task.request(), snapshot.nodes()));
+      if (preemptFor(task)) {
+        return;
       }
+      switch (config.backfill()) {
+        case NONE -> {
+          blockedBy = task.id();
+          waiting.put(task.id(), WaitingReasons.explain(task.request(), snapshot.nodes()));
+        }
+        case GREEDY ->
+            waiting.put(task.id(), WaitingReasons.explain(task.request(), snapshot.nodes()));
+        case EASY -> {
+          if (reservation == null) {
+            reservation = reserve(task);
+            waiting.put(task.id(), reservationReason(task));
+          } else if (place(task, false) != null) {
+            waiting.put(
+                task.id(),
+                "waiting: the free GPUs are reserved for "
+                    + reservation.taskId()
+                    + ", which is next in line");
+          } else {
+            waiting.put(task.id(), WaitingReasons.explain(task.request(), snapshot.nodes()));
+          }
+        }
+      }
+    }
+
+    /** Places every member of a gang now, or none of them. Gangs do not reserve or preempt. */
+    void considerGang(Gang gang) {
+      if (!gangsDone.add(gang.id())) {
+        return;
+      }
+      List<PendingTask> members = new ArrayList<>(gangs.get(gang.id()));
+      members.sort(Comparator.comparingInt(t -> t.gang().get().rank()));
+      String why = null;
+      if (blockedBy != null) {
+        why = "waiting behind " + blockedBy + " (strict order)";
+      } else if (members.size() < gang.size()) {
+        why =
+            "gang "
+                + gang.id()
+                + ": only "
+                + members.size()
+                + " of "
+                + gang.size()
+                + " members are pending";
+      } else {
+        int gpus = members.stream().mapToInt(t -> t.request().gpus()).sum();
+        why = quotaProblem(members.get(0).profile().tenant(), gpus);
+      }
+      if (why == null) {
+        List<Placement> tentative = new ArrayList<>();
+        for (PendingTask member : members) {
+          Placement placement = place(member, true);
+          if (placement == null) {
+            break;
+          }
+          capacity.take(placement.nodeId(), placement.deviceIndices());
+          tentative.add(placement);
+        }
+        if (tentative.size() == members.size()) {
+          for (int i = 0; i < members.size(); i++) {
+            placements.add(tentative.get(i));
+            tenantGpus.merge(
+                members.get(i).profile().tenant(), members.get(i).request().gpus(), Integer::sum);
+          }
+          return;
+        }
+        tentative.forEach(p -> capacity.release(p.nodeId(), p.deviceIndices()));
+        why =
+            "gang "
+                + gang.id()
+                + ": only "
+                + tentative.size()
+                + " of "
+                + gang.size()
+                + " members fit now; all start together";
+        if (config.backfill() == PolicyConfig.Backfill.NONE) {
+          blockedBy = gang.id();
+        }
+      }
+      for (PendingTask member : members) {
+        waiting.put(member.id(), why);
+      }
+    }
+
+    private String quotaProblem(String tenant, int gpus) {
+      Integer quota = config.tenantMaxGpus().get(tenant);
+      int held = tenantGpus.getOrDefault(tenant, 0);
+      if (quota != null && held + gpus > quota) {
+        return "quota of tenant " + tenant + " reached (" + held + " of " + quota + " GPUs in use)";
+      }
+      return null;
+    }
+
+    private void commit(PendingTask task, Placement placement) {
+      capacity.take(placement.nodeId(), placement.deviceIndices());
+      placements.add(placement);
+      tenantGpus.merge(task.profile().tenant(), task.request().gpus(), Integer::sum);
     }
 
     /** The best placement now, or null; {@code honourReservation} false ignores the reservation. */
@@ -118,6 +210,7 @@ public final class PolicyScheduler implements SchedulingPolicy {
             honourReservation
                     && reservation != null
                     && reservation.nodeId().equals(nodeId)
+                    && !reservation.taskId().equals(task.id())
                     && !endsBeforeReservation(task)
                 ? Set.copyOf(reservation.deviceIndices())
                 : Set.of();
@@ -155,6 +248,119 @@ public final class PolicyScheduler implements SchedulingPolicy {
     }
 
     /**
+     * Makes room for a task by preempting preemptible tasks of lower priority: on the node where
+     * the fewest GPUs must be taken back (tasks already being preempted count as free), lowest
+     * priority and youngest victims first. Returns true when room is (being) made; the task then
+     * holds the reservation of those GPUs if nobody else does.
+     */
+    boolean preemptFor(PendingTask task) {
+      int priority = task.profile().priority();
+      boolean anyVictim =
+          snapshot.running().stream()
+              .anyMatch(
+                  r ->
+                      r.beingPreempted()
+                          || (r.profile().preemptible() && r.profile().priority() < priority));
+      if (!anyVictim) {
+        return false;
+      }
+      ResourceRequest request = task.request();
+      String bestNode = null;
+      List<RunningTask> bestVictims = null;
+      List<Integer> bestDevices = null;
+      int bestCost = Integer.MAX_VALUE;
+      for (NodeSnapshot node : snapshot.nodes()) {
+        if (!node.ready() || !node.matches(request.nodeSelector())) {
+          continue;
+        }
+        List<Integer> devices = new ArrayList<>();
+        for (int index : capacity.free(node.id())) {
+          boolean reservedForOther =
+              reservation != null
+                  && reservation.nodeId().equals(node.id())
+                  && reservation.deviceIndices().contains(index);
+          if (!reservedForOther && request.accepts(capacity.device(node.id(), index))) {
+            devices.add(index);
+          }
+        }
+        List<RunningTask> candidates = new ArrayList<>();
+        for (RunningTask running : runningByNode.getOrDefault(node.id(), List.of())) {
+          boolean freeing = running.beingPreempted();
+          boolean eligible =
+              running.profile().preemptible()
+                  && running.profile().priority() < priority
+                  && !victimsChosen.contains(running.id());
+          if (freeing || eligible) {
+            candidates.add(running);
+          }
+        }
+        candidates.sort(
+            Comparator.comparing((RunningTask r) -> !r.beingPreempted())
+                .thenComparingInt(r -> r.profile().priority())
+                .thenComparing(RunningTask::startTime, Comparator.reverseOrder())
+                .thenComparing(RunningTask::id));
+        List<RunningTask> victims = new ArrayList<>();
+        int cost = 0;
+        for (RunningTask running : candidates) {
+          if (devices.size() >= request.gpus()) {
+            break;
+          }
+          victims.add(running);
+          if (!running.beingPreempted()) {
+            cost += running.deviceIndices().size();
+          }
+          for (int index : running.deviceIndices()) {
+            DeviceSnapshot device = capacity.device(node.id(), index);
+            if (device != null && device.healthy() && request.accepts(device)) {
+              devices.add(index);
+            }
+          }
+        }
+        if (devices.size() >= request.gpus()
+            && (cost < bestCost || (cost == bestCost && node.id().compareTo(bestNode) < 0))) {
+          bestCost = cost;
+          bestNode = node.id();
+          bestVictims = victims;
+          bestDevices = devices.subList(0, request.gpus());
+        }
+      }
+      if (bestNode == null) {
+        return false;
+      }
+      List<String> names = new ArrayList<>();
+      for (RunningTask victim : bestVictims) {
+        names.add(victim.id());
+        victimsChosen.add(victim.id());
+        if (!victim.beingPreempted()) {
+          preemptions.add(
+              new Preemption(
+                  victim.id(),
+                  task.id(),
+                  "preempted by "
+                      + task.id()
+                      + " (priority "
+                      + priority
+                      + " > "
+                      + victim.profile().priority()
+                      + ")"));
+        }
+      }
+      if (reservation == null && config.backfill() == PolicyConfig.Backfill.EASY) {
+        reservation = new Reservation(task.id(), bestNode, bestDevices, Optional.empty());
+      }
+      waiting.put(
+          task.id(),
+          "preempting "
+              + String.join(", ", names)
+              + " on "
+              + capacity.node(bestNode).name()
+              + " to make room (priority "
+              + priority
+              + ")");
+      return true;
+    }
+
+    /**
      * Holds GPUs for a task that does not fit: on the node where enough matching GPUs are expected
      * to be free soonest (known estimates first, then the node with most free now, then id).
      */
@@ -187,7 +393,8 @@ public final class PolicyScheduler implements SchedulingPolicy {
           // Ending-first order: the last task needed sets the start; an unknown end makes it
           // unknown.
           if (start.isPresent()) {
-            start = expectedEnd(running).map(end -> max(end, snapshot.now()));
+            start =
+                expectedEnd(running).map(end -> end.isAfter(snapshot.now()) ? end : snapshot.now());
           }
         }
         if (devices.size() < request.gpus()) {
@@ -228,7 +435,7 @@ public final class PolicyScheduler implements SchedulingPolicy {
     }
 
     private Optional<Instant> expectedEnd(RunningTask running) {
-      return snapshot.estimates().estimate(running.profile()).map(d -> running.startTime().plus(d));
+      return ExpectedEnd.of(running, snapshot.now(), snapshot.estimates());
     }
 
     private String reservationReason(PendingTask task) {
@@ -238,9 +445,9 @@ public final class PolicyScheduler implements SchedulingPolicy {
       String where =
           "next in line: GPUs "
               + reservation.deviceIndices().stream()
+                  .sorted()
                   .map(String::valueOf)
-                  .reduce((a, b) -> a + "," + b)
-                  .orElse("")
+                  .collect(Collectors.joining(","))
               + " on "
               + capacity.node(reservation.nodeId()).name()
               + " are reserved for it";
@@ -253,9 +460,5 @@ public final class PolicyScheduler implements SchedulingPolicy {
                       + Durations.words(Duration.between(snapshot.now(), s)))
           .orElse(where + " until the tasks there end");
     }
-  }
-
-  private static Instant max(Instant a, Instant b) {
-    return a.isAfter(b) ? a : b;
   }
 }

@@ -11,9 +11,10 @@ import java.util.OptionalDouble;
  * @param nodeId where it runs
  * @param deviceIndices the GPUs it holds
  * @param request what it asked for
- * @param profile who it runs for
+ * @param profile who it runs for (tenant, priority, whether it may be preempted)
  * @param startTime when it was placed
  * @param progress fraction done in [0,1] as the workload last reported, if it did
+ * @param beingPreempted true once it was told to stop for higher-priority work
  */
 public record RunningTask(
     String id,
@@ -22,8 +23,21 @@ public record RunningTask(
     ResourceRequest request,
     TaskProfile profile,
     Instant startTime,
-    OptionalDouble progress) {
+    OptionalDouble progress,
+    boolean beingPreempted) {
   public RunningTask {
     deviceIndices = List.copyOf(deviceIndices);
+  }
+
+  /** A task that is not being preempted. */
+  public RunningTask(
+      String id,
+      String nodeId,
+      List<Integer> deviceIndices,
+      ResourceRequest request,
+      TaskProfile profile,
+      Instant startTime,
+      OptionalDouble progress) {
+    this(id, nodeId, deviceIndices, request, profile, startTime, progress, false);
   }
 }

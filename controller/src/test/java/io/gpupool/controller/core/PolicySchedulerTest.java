@@ -72,7 +72,7 @@ class PolicySchedulerTest {
             });
     assertThat(plan.placements()).containsExactly(new Placement("t-2", "b", List.of(1)));
     assertThat(plan.waiting().get("t-1"))
-        .isEqualTo("next in line: GPUs 2,3,0,1 on a are reserved for it, expected start in 1h");
+        .isEqualTo("next in line: GPUs 0,1,2,3 on a are reserved for it, expected start in 1h");
     assertThat(plan.waiting().get("t-3"))
         .isEqualTo("waiting: the free GPUs are reserved for t-1, which is next in line");
   }
@@ -249,5 +249,134 @@ class PolicySchedulerTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> Policies.create("magic"))
         .hasMessage(
             "unknown policy 'magic'; known policies: " + String.join(", ", Policies.names()));
+  }
+
+  @Test
+  void aGangStartsAllTogetherOrNotAtAll() {
+    SchedulingPolicy policy = Policies.create("default");
+    PendingTask[] gang = gang("g", 1, 3, 2);
+
+    Plan tooSmall =
+        run(policy, List.of(node("a", 4, Set.of()), node("b", 1, Set.of())), List.of(), gang);
+    assertThat(tooSmall.placements()).isEmpty();
+    assertThat(tooSmall.waiting().get("g-1"))
+        .isEqualTo("gang g-0: only 2 of 3 members fit now; all start together");
+
+    Plan fits =
+        run(policy, List.of(node("a", 4, Set.of()), node("b", 2, Set.of())), List.of(), gang);
+    assertThat(fits.placements())
+        .extracting(Placement::taskId)
+        .containsExactly("g-0", "g-1", "g-2");
+    assertThat(
+            fits.placements().stream()
+                .flatMap(p -> p.deviceIndices().stream().map(d -> p.nodeId() + d))
+                .distinct())
+        .hasSize(6);
+  }
+
+  @Test
+  void aHigherPriorityTaskPreemptsTheSmallestSetOfLowerPreemptibleWork() {
+    RunningTask cheap = preemptible("cheap", "a", List.of(0), 0, Duration.ofMinutes(5));
+    RunningTask older = preemptible("older", "a", List.of(1), 0, Duration.ofHours(2));
+    RunningTask protectedTask = running("keep", "b", List.of(0, 1), null, Duration.ZERO);
+    List<NodeSnapshot> nodes = List.of(node("a", 2, Set.of(0, 1)), node("b", 2, Set.of(0, 1)));
+
+    Plan plan =
+        run(
+            Policies.create("default"),
+            nodes,
+            List.of(cheap, older, protectedTask),
+            task("vip", 1).gpus(1).priority(10).build());
+
+    assertThat(plan.preemptions())
+        .containsExactly(new Preemption("cheap", "vip", "preempted by vip (priority 10 > 0)"));
+    assertThat(plan.waiting().get("vip"))
+        .isEqualTo("preempting cheap on a to make room (priority 10)");
+    assertThat(plan.reservations())
+        .singleElement()
+        .satisfies(r -> assertThat(r.nodeId()).isEqualTo("a"));
+
+    RunningTask alreadyGoing =
+        new RunningTask(
+            "cheap",
+            "a",
+            List.of(0),
+            ResourceRequest.gpus(1),
+            cheap.profile(),
+            cheap.startTime(),
+            java.util.OptionalDouble.empty(),
+            true);
+    Plan next =
+        run(
+            Policies.create("default"),
+            nodes,
+            List.of(alreadyGoing, older, protectedTask),
+            task("vip", 1).gpus(1).priority(10).build());
+    assertThat(next.preemptions()).as("no second victim while the first is stopping").isEmpty();
+  }
+
+  @Test
+  void equalOrHigherPriorityAndNonPreemptibleWorkIsNeverPreempted() {
+    RunningTask same = preemptible("same", "a", List.of(0), 10, Duration.ZERO);
+    RunningTask fixed = running("fixed", "a", List.of(1), null, Duration.ZERO);
+
+    Plan plan =
+        run(
+            Policies.create("default"),
+            List.of(node("a", 2, Set.of(0, 1))),
+            List.of(same, fixed),
+            task("vip", 1).priority(10).build());
+
+    assertThat(plan.preemptions()).isEmpty();
+  }
+
+  @Test
+  void progressRefinesWhenARunningTaskIsExpectedToEnd() {
+    RunningTask halfDone =
+        new RunningTask(
+            "r",
+            "a",
+            List.of(0),
+            ResourceRequest.gpus(1),
+            TaskProfile.DEFAULT,
+            NOW.minus(Duration.ofMinutes(30)),
+            java.util.OptionalDouble.of(0.5));
+
+    assertThat(ExpectedEnd.of(halfDone, NOW, RuntimeEstimates.NONE))
+        .contains(NOW.plus(Duration.ofMinutes(30)));
+    assertThat(
+            ExpectedEnd.of(
+                running("x", "a", List.of(0), Duration.ofHours(1), Duration.ofMinutes(10)),
+                NOW,
+                RuntimeEstimates.NONE))
+        .contains(NOW.plus(Duration.ofMinutes(50)));
+  }
+
+  private static PendingTask[] gang(String prefix, long firstSequence, int size, int gpusEach) {
+    PendingTask[] members = new PendingTask[size];
+    for (int rank = 0; rank < size; rank++) {
+      PendingTask base = task(prefix + "-" + rank, firstSequence + rank).gpus(gpusEach).build();
+      members[rank] =
+          new PendingTask(
+              base.id(),
+              base.sequence(),
+              base.request(),
+              base.profile(),
+              base.submitTime(),
+              java.util.Optional.of(new Gang(prefix + "-0", rank, size)));
+    }
+    return members;
+  }
+
+  private static RunningTask preemptible(
+      String id, String node, List<Integer> devices, int priority, Duration elapsed) {
+    return new RunningTask(
+        id,
+        node,
+        devices,
+        ResourceRequest.gpus(devices.size()),
+        new TaskProfile("default", id, priority, true, 0, 0, 0, java.util.Optional.empty()),
+        NOW.minus(elapsed),
+        java.util.OptionalDouble.empty());
   }
 }

@@ -26,7 +26,7 @@ class SchedulingPropertiesTest {
   private static final String[] MODELS = {"NVIDIA H100 80GB", "NVIDIA A100 40GB"};
 
   @Property(tries = 300)
-  void noPolicyDoubleBooksAGpuOrPlacesWhereTheTaskDoesNotFit(@ForAll long seed) {
+  void noPolicyDoubleBooksAGpuSplitsAGangOrPlacesWhereTheTaskDoesNotFit(@ForAll long seed) {
     ClusterSnapshot snapshot = randomCluster(new Random(seed));
     for (String name : Policies.names()) {
       Plan plan = Policies.create(name).schedule(snapshot);
@@ -48,6 +48,19 @@ class SchedulingPropertiesTest {
           assertThat(used.add(p.nodeId() + "/" + index)).as(name + ": GPU booked twice").isTrue();
         }
       }
+      Map<String, Long> placedPerGang = new HashMap<>();
+      for (Placement p : plan.placements()) {
+        tasks.get(p.taskId()).gang().ifPresent(g -> placedPerGang.merge(g.id(), 1L, Long::sum));
+      }
+      placedPerGang.forEach(
+          (gang, placed) ->
+              assertThat(placed)
+                  .as(name + ": gang " + gang + " all or nothing")
+                  .isEqualTo(
+                      (long)
+                          tasks.values().stream()
+                              .filter(t -> t.gang().map(g -> g.id().equals(gang)).orElse(false))
+                              .count()));
       Set<String> decided = new HashSet<>(plan.waiting().keySet());
       plan.placements().forEach(p -> assertThat(decided.add(p.taskId())).isTrue());
       assertThat(decided)
@@ -184,6 +197,23 @@ class SchedulingPropertiesTest {
       queue.add(
           new PendingTask(
               "p-" + t, t, request, profile, NOW.minus(Duration.ofMinutes(random.nextInt(120)))));
+    }
+    int gangs = random.nextInt(3);
+    for (int g = 0; g < gangs; g++) {
+      int size = 2 + random.nextInt(3);
+      int gpus = 1 + random.nextInt(4);
+      for (int rank = 0; rank < size; rank++) {
+        long sequence = 1000 + g * 10 + rank;
+        queue.add(
+            new PendingTask(
+                "g" + g + "-" + rank,
+                sequence,
+                ResourceRequest.gpus(gpus),
+                new TaskProfile(
+                    "t" + random.nextInt(3), "gang", 0, false, 0, 0, 0, Optional.empty()),
+                NOW,
+                Optional.of(new Gang("g" + g + "-0", rank, size))));
+      }
     }
     return new ClusterSnapshot(NOW, nodes, queue, running, RuntimeEstimates.NONE);
   }
