@@ -4,6 +4,7 @@ import io.gpupool.controller.api.AgentServiceImpl;
 import io.gpupool.controller.api.SchedulerServiceImpl;
 import io.gpupool.controller.core.Policies;
 import io.gpupool.controller.http.HttpEndpoint;
+import io.gpupool.controller.loop.LoopSettings;
 import io.gpupool.controller.loop.LoopThread;
 import io.gpupool.controller.loop.NodeDirectory;
 import io.gpupool.controller.loop.SchedulerLoop;
@@ -73,7 +74,7 @@ public final class Controller implements AutoCloseable {
             Policies.create(config.policy()),
             bus,
             nodes,
-            config.heartbeatTimeout());
+            new LoopSettings(config.heartbeatTimeout(), config.preemptionNotice()));
     LoopThread loopThread = new LoopThread(loop, Duration.ofSeconds(1));
     loopThread.start();
 

@@ -18,6 +18,7 @@ import java.util.Objects;
  * @param heartbeatTimeout silence after which a node's session is closed
  * @param clock time source for every decision and timestamp
  * @param policy name of the scheduling policy (see {@code Policies.names()})
+ * @param preemptionNotice time a preempted task gets between its notice and SIGTERM
  */
 public record ControllerConfig(
     String host,
@@ -28,7 +29,8 @@ public record ControllerConfig(
     Duration heartbeatInterval,
     Duration heartbeatTimeout,
     Clock clock,
-    String policy) {
+    String policy,
+    Duration preemptionNotice) {
 
   public ControllerConfig {
     Objects.requireNonNull(dataDir, "data dir is required (--data-dir)");
@@ -53,6 +55,9 @@ public record ControllerConfig(
               + policy
               + "'");
     }
+    if (preemptionNotice.isNegative()) {
+      throw new IllegalArgumentException("--preemption-notice must not be negative");
+    }
     if (heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
       throw new IllegalArgumentException("heartbeat timeout must be longer than the interval");
     }
@@ -73,6 +78,7 @@ public record ControllerConfig(
     private Duration heartbeatTimeout = Duration.ofSeconds(10);
     private Clock clock = Clock.systemUTC();
     private String policy = "default";
+    private Duration preemptionNotice = Duration.ofSeconds(30);
 
     public Builder host(String host) {
       this.host = host;
@@ -119,6 +125,11 @@ public record ControllerConfig(
       return this;
     }
 
+    public Builder preemptionNotice(Duration notice) {
+      this.preemptionNotice = notice;
+      return this;
+    }
+
     public ControllerConfig build() {
       return new ControllerConfig(
           host,
@@ -129,7 +140,8 @@ public record ControllerConfig(
           heartbeatInterval,
           heartbeatTimeout,
           clock,
-          policy);
+          policy,
+          preemptionNotice);
     }
   }
 }

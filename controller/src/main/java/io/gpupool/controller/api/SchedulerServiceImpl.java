@@ -63,9 +63,19 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
       out.onError(StatusMapper.toStatus(e));
       return;
     }
-    CompletableFuture<Task> reply = new CompletableFuture<>();
+    CompletableFuture<List<Task>> reply = new CompletableFuture<>();
     loop.offer(new LoopEvent.Submit(request.getSpec(), request.getRequestId(), reply));
-    Rpc.answerLater(out, reply, task -> SubmitTaskResponse.newBuilder().setTask(task).build());
+    Rpc.answerLater(
+        out,
+        reply,
+        tasks -> {
+          SubmitTaskResponse.Builder response =
+              SubmitTaskResponse.newBuilder().setTask(tasks.get(0));
+          if (tasks.size() > 1) {
+            response.addAllGangTasks(tasks);
+          }
+          return response.build();
+        });
   }
 
   @Override

@@ -14,6 +14,8 @@ final class SubmitValidator {
   static final int MAX_REQUEST_ID = 128;
   static final int MAX_ARGS = 4096;
   static final int MAX_ENV = 1024;
+  static final int MAX_GANG = 64;
+  static final int MAX_PRIORITY = 1000;
 
   private SubmitValidator() {}
 
@@ -50,6 +52,26 @@ final class SubmitValidator {
           "spec.resources.gpus",
           "must be at most " + MAX_GPUS + " (GPUs of one node), got " + gpus);
     }
+    v.check(
+        spec.getGangSize() >= 0 && spec.getGangSize() <= MAX_GANG,
+        "spec.gang_size",
+        "must be between 0 and " + MAX_GANG + ", got " + spec.getGangSize());
+    v.check(
+        spec.getPriority() >= 0 && spec.getPriority() <= MAX_PRIORITY,
+        "spec.priority",
+        "must be between 0 and " + MAX_PRIORITY + ", got " + spec.getPriority());
+    v.check(
+        spec.getTenant().length() <= MAX_NAME,
+        "spec.tenant",
+        "at most " + MAX_NAME + " characters");
+    hint(spec.getHints().getComputeIntensity(), "spec.hints.compute_intensity", v);
+    hint(spec.getHints().getTimeSensitivity(), "spec.hints.time_sensitivity", v);
+    hint(spec.getHints().getMemoryNeed(), "spec.hints.memory_need", v);
+    v.check(
+        spec.getResources().getMinGpuMemoryBytes() >= 0,
+        "spec.resources.min_gpu_memory_bytes",
+        "must not be negative");
+    duration(spec.hasRuntimeEstimate(), spec.getRuntimeEstimate(), "spec.runtime_estimate", v);
     duration(spec.hasMaxRuntime(), spec.getMaxRuntime(), "spec.max_runtime", v);
     duration(spec.hasKillGracePeriod(), spec.getKillGracePeriod(), "spec.kill_grace_period", v);
     keys(spec.getLabelsMap(), "spec.labels", v);
@@ -83,6 +105,10 @@ final class SubmitValidator {
           field,
           "keys and values must not contain NUL");
     }
+  }
+
+  private static void hint(double value, String field, Violations v) {
+    v.check(value >= 0 && value <= 1, field, "must be between 0 and 1, got " + value);
   }
 
   private static void duration(boolean set, Duration d, String field, Violations v) {

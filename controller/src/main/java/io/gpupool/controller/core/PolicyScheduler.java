@@ -14,11 +14,12 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The configurable scheduler. One pass: order the queue; for each task (or whole gang) filter nodes
- * (ready, labels, model, memory, health, free GPUs), score the feasible ones and place on the best.
- * A task that does not fit may preempt preemptible lower-priority work (the smallest set of GPUs
- * that makes room), and with EASY backfill the first task that does not fit reserves GPUs that
- * later tasks may only use if they are expected to finish before it can start.
+ * The configurable scheduler. One pass: order the queue (higher priority classes first, then the
+ * configured order within a class); for each task (or whole gang) filter nodes (ready, labels,
+ * model, memory, health, free GPUs), score the feasible ones and place on the best. A task that
+ * does not fit may preempt preemptible lower-priority work (the smallest set of GPUs that makes
+ * room), and with EASY backfill the first task that does not fit reserves GPUs that later tasks may
+ * only use if they are expected to finish before it can start.
  *
  * <p>Pure and deterministic; keeps no state between passes.
  */
@@ -36,7 +37,11 @@ public final class PolicyScheduler implements SchedulingPolicy {
   @Override
   public Plan schedule(ClusterSnapshot snapshot) {
     Pass pass = new Pass(snapshot);
-    for (PendingTask task : config.order().order(snapshot)) {
+    // Priority classes come first whatever the order within them: a preempting task must be
+    // considered before the task it preempted, or the victim would take its GPUs straight back.
+    List<PendingTask> ordered = new ArrayList<>(config.order().order(snapshot));
+    ordered.sort(Comparator.comparingInt((PendingTask t) -> t.profile().priority()).reversed());
+    for (PendingTask task : ordered) {
       if (task.gang().isPresent()) {
         pass.considerGang(task.gang().get());
       } else {

@@ -7,13 +7,14 @@ import io.gpupool.proto.v1.RegisterRequest;
 import io.gpupool.proto.v1.Task;
 import io.gpupool.proto.v1.TaskSpec;
 import io.gpupool.proto.v1.TaskUpdate;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** Something the scheduling loop must apply. Replies complete only after the change is durable. */
 public sealed interface LoopEvent {
 
-  /** A validated submit. */
-  record Submit(TaskSpec spec, String requestId, CompletableFuture<Task> reply)
+  /** A validated submit; the reply lists the created tasks (several for a gang, by rank). */
+  record Submit(TaskSpec spec, String requestId, CompletableFuture<List<Task>> reply)
       implements LoopEvent {}
 
   /** A cancel request. */

@@ -1,6 +1,9 @@
 package io.gpupool.controller.loop;
 
+import io.gpupool.controller.core.ExpectedEnd;
 import io.gpupool.controller.core.Plan;
+import io.gpupool.controller.core.Preemption;
+import io.gpupool.controller.core.Reservation;
 import io.gpupool.controller.core.RuntimeEstimator;
 import io.gpupool.controller.core.SchedulingPolicy;
 import io.gpupool.controller.error.ControllerException;
@@ -19,22 +22,29 @@ import io.gpupool.controller.watch.TaskEventBus;
 import io.gpupool.proto.v1.CancelTaskCommand;
 import io.gpupool.proto.v1.ConnectResponse;
 import io.gpupool.proto.v1.DeviceInfo;
+import io.gpupool.proto.v1.GangMembership;
 import io.gpupool.proto.v1.Gpu;
 import io.gpupool.proto.v1.HelloAccepted;
 import io.gpupool.proto.v1.LogLine;
 import io.gpupool.proto.v1.Node;
 import io.gpupool.proto.v1.Placement;
+import io.gpupool.proto.v1.PreemptTaskCommand;
+import io.gpupool.proto.v1.Progress;
 import io.gpupool.proto.v1.RegisterRequest;
 import io.gpupool.proto.v1.StartTask;
 import io.gpupool.proto.v1.Task;
 import io.gpupool.proto.v1.TaskEnded;
+import io.gpupool.proto.v1.TaskResult;
 import io.gpupool.proto.v1.TaskState;
 import io.gpupool.proto.v1.TaskUpdate;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -56,6 +66,8 @@ import org.slf4j.LoggerFactory;
 public final class SchedulerLoop {
   private static final Logger log = LoggerFactory.getLogger(SchedulerLoop.class);
   private static final Duration DEFAULT_KILL_GRACE = Duration.ofSeconds(10);
+  private static final int GANG_BASE_PORT = 29500;
+  private static final int GANG_PORT_RANGE = 1000;
 
   private final Clock clock;
   private final Store store;
@@ -63,6 +75,7 @@ public final class SchedulerLoop {
   private final TaskEventBus bus;
   private final NodeDirectory directory;
   private final Duration heartbeatTimeout;
+  private final Duration preemptionNotice;
   private final LinkedBlockingQueue<LoopEvent> inbox = new LinkedBlockingQueue<>();
   private final RuntimeEstimator estimator = new RuntimeEstimator();
   private ClusterState state;
@@ -75,13 +88,14 @@ public final class SchedulerLoop {
       SchedulingPolicy policy,
       TaskEventBus bus,
       NodeDirectory directory,
-      Duration heartbeatTimeout) {
+      LoopSettings settings) {
     this.clock = clock;
     this.store = store;
     this.policy = policy;
     this.bus = bus;
     this.directory = directory;
-    this.heartbeatTimeout = heartbeatTimeout;
+    this.heartbeatTimeout = settings.heartbeatTimeout();
+    this.preemptionNotice = settings.preemptionNotice();
     this.state = ClusterState.restore(store.load());
     state.nodes().forEach(node -> directory.put(node.toView()));
   }
@@ -182,24 +196,53 @@ public final class SchedulerLoop {
                   + task.getId()
                   + " with a different spec");
         }
-        replyAfterCommit(pass, e.reply(), () -> latest(task));
+        replyAfterCommit(pass, e.reply(), () -> latestGang(task));
         return;
       }
     }
-    long sequence = state.nextTaskSequence();
-    Task task =
-        Task.newBuilder()
-            .setId("t-" + sequence)
-            .setSpec(e.spec())
-            .setRequestId(requestId)
-            .setCreateTime(Timestamps.of(pass.now))
-            .build();
-    TaskEntry entry = new TaskEntry(sequence, task, 0);
-    var event =
-        entry.transition(TaskState.TASK_STATE_PENDING, "waiting for the scheduler", pass.now, null);
-    state.add(entry);
-    pass.created(entry, event);
-    replyAfterCommit(pass, e.reply(), entry::task);
+    int size = Math.max(1, e.spec().getGangSize());
+    List<TaskEntry> members = new ArrayList<>(size);
+    for (int rank = 0; rank < size; rank++) {
+      long sequence = state.nextTaskSequence();
+      Task.Builder task =
+          Task.newBuilder()
+              .setId("t-" + sequence)
+              .setSpec(e.spec())
+              .setCreateTime(Timestamps.of(pass.now));
+      if (rank == 0) {
+        task.setRequestId(requestId);
+      }
+      if (size > 1) {
+        String gangId = rank == 0 ? task.getId() : members.get(0).id();
+        task.setGang(GangMembership.newBuilder().setId(gangId).setRank(rank).setSize(size));
+      }
+      TaskEntry entry = new TaskEntry(sequence, task.build(), 0);
+      var event =
+          entry.transition(
+              TaskState.TASK_STATE_PENDING, "waiting for the scheduler", pass.now, null);
+      state.add(entry);
+      pass.created(entry, event);
+      members.add(entry);
+    }
+    replyAfterCommit(pass, e.reply(), () -> members.stream().map(TaskEntry::task).toList());
+  }
+
+  /**
+   * A task and, for a gang, its fellow members (their ids follow the rank-0 task's, as submit
+   * numbers them), each in its newest version.
+   */
+  private List<Task> latestGang(Task task) {
+    if (!task.hasGang() || task.getGang().getSize() <= 1) {
+      return List.of(latest(task));
+    }
+    long first = Long.parseLong(task.getId().substring("t-".length()));
+    List<Task> members = new ArrayList<>();
+    for (int rank = 0; rank < task.getGang().getSize(); rank++) {
+      String id = "t-" + (first + rank);
+      TaskEntry active = state.task(id);
+      members.add(active != null ? active.task() : store.findTask(id).orElseThrow());
+    }
+    return members;
   }
 
   private Optional<Task> findSubmitted(String requestId, Pass pass) {
@@ -230,29 +273,37 @@ public final class SchedulerLoop {
       throw ControllerException.failedPrecondition(
           "task " + ended.getId() + " already ended (" + StateNames.of(ended.getState()) + ")");
     }
-    switch (entry.state()) {
-      case TASK_STATE_PENDING -> {
-        var event =
-            entry.transition(
-                TaskState.TASK_STATE_CANCELLED,
-                "cancelled by user before it started",
-                pass.now,
-                null);
-        finish(entry, event, pass);
-      }
-      case TASK_STATE_SCHEDULED, TASK_STATE_RUNNING -> {
-        if (!entry.task().getCancelRequested()) {
-          entry.requestCancel("cancel requested; stopping the workload");
-          pass.changed(entry, null);
-          NodeEntry node = state.node(entry.nodeId());
-          if (node != null && node.isConnected()) {
-            pass.send(node.session(), cancelCommand(entry));
-          }
-        }
-      }
-      default -> throw new IllegalStateException("active task in state " + entry.state());
+    List<TaskEntry> targets =
+        entry.task().hasGang() ? state.gangMembers(entry.task().getGang().getId()) : List.of(entry);
+    String reason =
+        targets.size() > 1
+            ? "cancelled by user (gang " + entry.task().getGang().getId() + ")"
+            : "cancelled by user";
+    for (TaskEntry target : targets) {
+      stop(target, reason, pass);
     }
     replyAfterCommit(pass, e.reply(), entry::task);
+  }
+
+  /**
+   * Cancels an unfinished task: a pending one ends now, a placed one is asked to stop and ends when
+   * its agent reports back.
+   */
+  private void stop(TaskEntry task, String reason, Pass pass) {
+    if (task.state() == TaskState.TASK_STATE_PENDING) {
+      finish(
+          task,
+          task.transition(
+              TaskState.TASK_STATE_CANCELLED, reason + " before it started", pass.now, null),
+          pass);
+    } else if (!task.task().getCancelRequested()) {
+      task.requestCancel(reason + "; stopping the workload");
+      pass.changed(task, null);
+      NodeEntry node = state.node(task.nodeId());
+      if (node != null && node.isConnected()) {
+        pass.send(node.session(), cancelCommand(task));
+      }
+    }
   }
 
   // ---- agents ----
@@ -322,6 +373,10 @@ public final class SchedulerLoop {
       if (agentKnows) {
         if (task.task().getCancelRequested()) {
           pass.send(node.session(), cancelCommand(task));
+        } else if (task.task().getPreemptionRequested()) {
+          pass.send(
+              node.session(),
+              preemptCommand(task, stripPrefix(task.task().getReason(), PREEMPTING)));
         }
       } else if (task.state() == TaskState.TASK_STATE_SCHEDULED) {
         if (task.task().getCancelRequested()) {
@@ -331,7 +386,7 @@ public final class SchedulerLoop {
                   TaskState.TASK_STATE_CANCELLED, "cancelled before it started", pass.now, null),
               pass);
         } else {
-          pass.send(node.session(), startCommand(task));
+          pass.send(node.session(), startCommand(task, gangEnvironment(task)));
         }
       } else if (task.state() == TaskState.TASK_STATE_RUNNING) {
         finish(
@@ -390,7 +445,7 @@ public final class SchedulerLoop {
           pass.changed(task, task.log(line));
         }
       }
-      case PROGRESS -> pass.changed(task, task.progress(update.getProgress()));
+      case PROGRESS -> progressed(task, update.getProgress(), pass);
       case ENDED -> ended(task, update.getEnded(), pass);
       case KIND_NOT_SET -> log.debug("empty update {} from {}", update.getUpdateId(), node.id());
     }
@@ -398,21 +453,35 @@ public final class SchedulerLoop {
 
   private void started(TaskEntry task, NodeEntry node, Pass pass) {
     if (task.state() == TaskState.TASK_STATE_SCHEDULED) {
+      boolean stopping = task.task().getCancelRequested() || task.task().getPreemptionRequested();
       String reason =
-          task.task().getCancelRequested()
-              ? "cancel requested; stopping the workload"
+          stopping
+              ? task.task().getReason()
               : "running on " + node.name() + " (GPU " + devices(task) + ")";
       pass.changed(task, task.transition(TaskState.TASK_STATE_RUNNING, reason, pass.now, null));
+      estimator
+          .estimate(SpecViews.profile(task.task().getSpec()))
+          .ifPresent(estimate -> task.expectEnd(pass.now.plus(estimate)));
     }
+  }
+
+  private void progressed(TaskEntry task, Progress progress, Pass pass) {
+    pass.changed(task, task.progress(progress));
+    ExpectedEnd.of(ClusterState.runningView(task, pass.now), pass.now, estimator)
+        .ifPresent(task::expectEnd);
   }
 
   private void ended(TaskEntry task, TaskEnded ended, Pass pass) {
     var result = ended.getResult();
+    if (ended.getPreempted() && !ended.getCancelled()) {
+      requeueAfterPreemption(task, result, pass);
+      return;
+    }
     TaskState outcome;
     String reason;
     if (ended.getCancelled()) {
       outcome = TaskState.TASK_STATE_CANCELLED;
-      reason = "cancelled by user" + exitSuffix(ended);
+      reason = stripSuffix(task.task().getReason(), STOPPING) + exitSuffix(ended);
     } else if (result.hasExitCode() && result.getExitCode() == 0) {
       outcome = TaskState.TASK_STATE_SUCCEEDED;
       reason = "exited with code 0";
@@ -428,12 +497,56 @@ public final class SchedulerLoop {
       // a clean exit without a start update still ran, so record the run first.
       pass.changed(task, task.transition(TaskState.TASK_STATE_RUNNING, "started", pass.now, null));
     }
+    NodeEntry node = state.node(task.nodeId());
+    if (node != null && outcome != TaskState.TASK_STATE_CANCELLED) {
+      node.recordOutcome(outcome == TaskState.TASK_STATE_SUCCEEDED);
+    }
     finish(task, task.transition(outcome, reason, pass.now, result), pass);
     if (outcome == TaskState.TASK_STATE_SUCCEEDED && task.task().hasStartTime()) {
       estimator.observe(
           SpecViews.profile(task.task().getSpec()),
           Duration.between(Timestamps.toInstant(task.task().getStartTime()), pass.now));
     }
+    if (outcome == TaskState.TASK_STATE_FAILED && task.task().hasGang()) {
+      // A distributed job cannot go on without one of its ranks.
+      for (TaskEntry sibling : state.gangMembers(task.task().getGang().getId())) {
+        stop(sibling, "gang member " + task.id() + " failed", pass);
+      }
+    }
+  }
+
+  /** A preempted task goes back to the queue, to run again (attempt + 1) when there is room. */
+  private void requeueAfterPreemption(TaskEntry task, TaskResult result, Pass pass) {
+    String why = stripPrefix(task.task().getReason(), PREEMPTING);
+    boolean checkpointed = result.getMessage().contains("checkpointed");
+    NodeEntry node = state.node(task.nodeId());
+    var event =
+        task.transition(
+            TaskState.TASK_STATE_PENDING,
+            "PREEMPTED: "
+                + why
+                + (checkpointed ? " (checkpointed)" : "")
+                + "; waiting to run again",
+            pass.now,
+            null);
+    task.unplace();
+    pass.changed(task, event);
+    if (node != null) {
+      node.release(task.id());
+      pass.nodeViewed(node);
+    }
+    pass.capacityChanged();
+  }
+
+  private static final String STOPPING = "; stopping the workload";
+  private static final String PREEMPTING = "preempting: ";
+
+  private static String stripSuffix(String text, String suffix) {
+    return text.endsWith(suffix) ? text.substring(0, text.length() - suffix.length()) : text;
+  }
+
+  private static String stripPrefix(String text, String prefix) {
+    return text.startsWith(prefix) ? text.substring(prefix.length()) : text;
   }
 
   private static String exitSuffix(TaskEnded ended) {
@@ -477,27 +590,10 @@ public final class SchedulerLoop {
   private void schedule(Pass pass) {
     Plan plan = policy.schedule(state.snapshot(pass.now, estimator));
     for (var placement : plan.placements()) {
-      TaskEntry task = state.task(placement.taskId());
-      NodeEntry node = state.node(placement.nodeId());
-      Placement.Builder where =
-          Placement.newBuilder()
-              .setNodeId(node.id())
-              .setNodeName(node.name())
-              .addAllDeviceIndices(placement.deviceIndices());
-      for (int index : placement.deviceIndices()) {
-        where.addDeviceUuids(node.device(index).getUuid());
-      }
-      task.place(where.build());
-      node.allocate(placement.deviceIndices(), task.id());
-      var event =
-          task.transition(
-              TaskState.TASK_STATE_SCHEDULED,
-              "placed on " + node.name() + " (GPU " + devices(task) + ")",
-              pass.now,
-              null);
-      pass.changed(task, event);
-      pass.nodeViewed(node);
-      pass.send(node.session(), startCommand(task));
+      place(placement, pass);
+    }
+    for (Preemption preemption : plan.preemptions()) {
+      preempt(preemption, pass);
     }
     plan.waiting()
         .forEach(
@@ -507,6 +603,81 @@ public final class SchedulerLoop {
                 pass.changed(task, null);
               }
             });
+    Map<String, Instant> expectedStarts = new HashMap<>();
+    for (Reservation reservation : plan.reservations()) {
+      reservation.expectedStart().ifPresent(at -> expectedStarts.put(reservation.taskId(), at));
+    }
+    for (String taskId : plan.waiting().keySet()) {
+      TaskEntry task = state.task(taskId);
+      if (task.expectStart(expectedStarts.get(taskId))) {
+        pass.changed(task, null);
+      }
+    }
+  }
+
+  private void place(io.gpupool.controller.core.Placement placement, Pass pass) {
+    TaskEntry task = state.task(placement.taskId());
+    NodeEntry node = state.node(placement.nodeId());
+    Placement.Builder where =
+        Placement.newBuilder()
+            .setNodeId(node.id())
+            .setNodeName(node.name())
+            .addAllDeviceIndices(placement.deviceIndices());
+    for (int index : placement.deviceIndices()) {
+      where.addDeviceUuids(node.device(index).getUuid());
+    }
+    task.place(where.build());
+    node.allocate(placement.deviceIndices(), task.id());
+    var event =
+        task.transition(
+            TaskState.TASK_STATE_SCHEDULED,
+            "placed on " + node.name() + " (GPU " + devices(task) + ")",
+            pass.now,
+            null);
+    pass.changed(task, event);
+    pass.nodeViewed(node);
+    pass.send(node.session(), startCommand(task, gangEnvironment(task)));
+  }
+
+  /**
+   * What a gang member needs to find its peers, as torch.distributed and friends expect it: its
+   * rank, the gang's size, and rank 0's host with a port derived from the gang id.
+   */
+  private Map<String, String> gangEnvironment(TaskEntry task) {
+    if (!task.task().hasGang() || task.task().getGang().getSize() <= 1) {
+      return Map.of();
+    }
+    var gang = task.task().getGang();
+    TaskEntry leader = state.task(gang.getId());
+    String masterHost = leader == null ? "" : leader.task().getPlacement().getNodeName();
+    long gangNumber = Long.parseLong(gang.getId().substring("t-".length()));
+    return Map.of(
+        "RANK", String.valueOf(gang.getRank()),
+        "WORLD_SIZE", String.valueOf(gang.getSize()),
+        "MASTER_ADDR", masterHost,
+        "MASTER_PORT", String.valueOf(GANG_BASE_PORT + gangNumber % GANG_PORT_RANGE));
+  }
+
+  /** Tells a task (and, for a gang, its fellow members) to stop for higher-priority work. */
+  private void preempt(Preemption preemption, Pass pass) {
+    TaskEntry victim = state.task(preemption.victimId());
+    List<TaskEntry> targets =
+        victim.task().hasGang()
+            ? state.gangMembers(victim.task().getGang().getId())
+            : List.of(victim);
+    for (TaskEntry target : targets) {
+      if (target.state() == TaskState.TASK_STATE_PENDING
+          || target.task().getPreemptionRequested()
+          || target.task().getCancelRequested()) {
+        continue;
+      }
+      target.requestPreemption(PREEMPTING + preemption.reason());
+      pass.changed(target, null);
+      NodeEntry node = state.node(target.nodeId());
+      if (node != null && node.isConnected()) {
+        pass.send(node.session(), preemptCommand(target, preemption.reason()));
+      }
+    }
   }
 
   // ---- helpers ----
@@ -527,13 +698,27 @@ public final class SchedulerLoop {
         .collect(Collectors.joining(","));
   }
 
-  private static ConnectResponse startCommand(TaskEntry task) {
+  private static ConnectResponse startCommand(TaskEntry task, Map<String, String> env) {
     return ConnectResponse.newBuilder()
         .setStartTask(
             StartTask.newBuilder()
                 .setTaskId(task.id())
                 .setSpec(task.task().getSpec())
-                .addAllDeviceIndices(task.task().getPlacement().getDeviceIndicesList()))
+                .addAllDeviceIndices(task.task().getPlacement().getDeviceIndicesList())
+                .setAttempt(task.task().getAttempt())
+                .putAllEnv(env))
+        .build();
+  }
+
+  private ConnectResponse preemptCommand(TaskEntry task, String reason) {
+    return ConnectResponse.newBuilder()
+        .setPreemptTask(
+            PreemptTaskCommand.newBuilder()
+                .setTaskId(task.id())
+                .setReason(reason)
+                .setNoticePeriod(
+                    com.google.protobuf.Duration.newBuilder()
+                        .setSeconds(preemptionNotice.toSeconds())))
         .build();
   }
 

@@ -1,6 +1,7 @@
 package io.gpupool.controller.state;
 
 import io.gpupool.controller.core.ClusterSnapshot;
+import io.gpupool.controller.core.Gang;
 import io.gpupool.controller.core.PendingTask;
 import io.gpupool.controller.core.RunningTask;
 import io.gpupool.controller.core.RuntimeEstimates;
@@ -15,6 +16,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
 
@@ -100,33 +102,10 @@ public final class ClusterState {
     List<PendingTask> queue = new ArrayList<>();
     List<RunningTask> running = new ArrayList<>();
     for (TaskEntry task : activeTasks.values()) {
-      Task t = task.task();
       if (task.state() == TaskState.TASK_STATE_PENDING) {
-        queue.add(
-            new PendingTask(
-                task.id(),
-                task.sequence(),
-                SpecViews.request(t.getSpec()),
-                SpecViews.profile(t.getSpec()),
-                Timestamps.toInstant(t.getCreateTime())));
+        queue.add(pendingView(task));
       } else {
-        Instant placed =
-            t.getTransitionsList().stream()
-                .filter(tr -> tr.getState() == TaskState.TASK_STATE_SCHEDULED)
-                .map(tr -> Timestamps.toInstant(tr.getTime()))
-                .findFirst()
-                .orElse(now);
-        running.add(
-            new RunningTask(
-                task.id(),
-                task.nodeId(),
-                t.getPlacement().getDeviceIndicesList(),
-                SpecViews.request(t.getSpec()),
-                SpecViews.profile(t.getSpec()),
-                placed,
-                t.hasProgress() && t.getProgress().hasPercent()
-                    ? OptionalDouble.of(t.getProgress().getPercent() / 100.0)
-                    : OptionalDouble.empty()));
+        running.add(runningView(task, now));
       }
     }
     return new ClusterSnapshot(
@@ -135,5 +114,57 @@ public final class ClusterState {
         queue,
         running,
         estimates);
+  }
+
+  private static PendingTask pendingView(TaskEntry task) {
+    Task t = task.task();
+    Optional<Gang> gang =
+        t.hasGang() && t.getGang().getSize() > 1
+            ? Optional.of(
+                new Gang(t.getGang().getId(), t.getGang().getRank(), t.getGang().getSize()))
+            : Optional.empty();
+    return new PendingTask(
+        task.id(),
+        task.sequence(),
+        SpecViews.request(t.getSpec()),
+        SpecViews.profile(t.getSpec()),
+        Timestamps.toInstant(t.getCreateTime()),
+        gang);
+  }
+
+  /** A placed task as the core sees it. */
+  public static RunningTask runningView(TaskEntry task, Instant now) {
+    Task t = task.task();
+    Instant placed =
+        t.hasStartTime()
+            ? Timestamps.toInstant(t.getStartTime())
+            : t.getTransitionsList().stream()
+                .filter(tr -> tr.getState() == TaskState.TASK_STATE_SCHEDULED)
+                .reduce((first, second) -> second)
+                .map(tr -> Timestamps.toInstant(tr.getTime()))
+                .orElse(now);
+    return new RunningTask(
+        task.id(),
+        task.nodeId(),
+        t.getPlacement().getDeviceIndicesList(),
+        SpecViews.request(t.getSpec()),
+        SpecViews.profile(t.getSpec()),
+        placed,
+        t.hasProgress() && t.getProgress().hasPercent()
+            ? OptionalDouble.of(t.getProgress().getPercent() / 100.0)
+            : OptionalDouble.empty(),
+        t.getPreemptionRequested());
+  }
+
+  /** Unfinished members of a gang, by rank. */
+  public List<TaskEntry> gangMembers(String gangId) {
+    List<TaskEntry> members = new ArrayList<>();
+    for (TaskEntry task : activeTasks.values()) {
+      if (task.task().hasGang() && task.task().getGang().getId().equals(gangId)) {
+        members.add(task);
+      }
+    }
+    members.sort(java.util.Comparator.comparingInt(t -> t.task().getGang().getRank()));
+    return members;
   }
 }

@@ -27,6 +27,7 @@ public final class NodeEntry {
   private long lastAppliedUpdate;
   private AgentLink session;
   private Instant lastHeartbeat;
+  private double successRate = 1.0;
   private final Map<Integer, DeviceStatus> latestStatus = new HashMap<>();
   private final Map<Integer, String> allocations = new HashMap<>();
 
@@ -113,6 +114,14 @@ public final class NodeEntry {
     return true;
   }
 
+  /**
+   * Records how a task on this node ended; failures lower the success rate the availability score
+   * uses (an exponentially weighted average, so the node recovers as tasks succeed again).
+   */
+  public void recordOutcome(boolean succeeded) {
+    successRate = 0.8 * successRate + 0.2 * (succeeded ? 1.0 : 0.0);
+  }
+
   public void allocate(List<Integer> indices, String taskId) {
     for (int index : indices) {
       allocations.put(index, taskId);
@@ -149,9 +158,12 @@ public final class NodeEntry {
               gpu.getInfo().getModel(),
               gpu.getInfo().getMemoryTotalBytes(),
               healthy,
-              allocations.containsKey(index)));
+              allocations.containsKey(index),
+              status == null ? 0 : status.getUtilizationPercent() / 100.0,
+              status == null ? 0 : status.getPowerWatts()));
     }
-    return new NodeSnapshot(id(), name(), isConnected(), devices);
+    return new NodeSnapshot(
+        id(), name(), isConnected(), registration.getLabelsMap(), successRate, devices);
   }
 
   /** The node as clients see it, with telemetry and allocations. */
@@ -160,7 +172,8 @@ public final class NodeEntry {
         registration.toBuilder()
             .clearGpus()
             .setState(
-                isConnected() ? NodeState.NODE_STATE_READY : NodeState.NODE_STATE_DISCONNECTED);
+                isConnected() ? NodeState.NODE_STATE_READY : NodeState.NODE_STATE_DISCONNECTED)
+            .setSuccessRate(successRate);
     if (lastHeartbeat != null) {
       view.setLastHeartbeatTime(Timestamps.of(lastHeartbeat));
     }

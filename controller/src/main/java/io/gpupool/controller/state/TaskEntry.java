@@ -76,6 +76,9 @@ public final class TaskEntry {
     if (to == TaskState.TASK_STATE_RUNNING) {
       next.setStartTime(time);
     }
+    if (to != TaskState.TASK_STATE_PENDING) {
+      next.clearExpectedStartTime();
+    }
     TaskEvent.Builder event = nextEvent().setStateChange(transition);
     if (TaskLifecycle.isTerminal(to)) {
       next.setEndTime(time);
@@ -88,9 +91,45 @@ public final class TaskEntry {
     return event.build();
   }
 
-  /** Records where the task was placed. */
+  /** Records where the task was placed; each placement is a new attempt. */
   public void place(Placement placement) {
-    task = task.toBuilder().setPlacement(placement).build();
+    task = task.toBuilder().setPlacement(placement).setAttempt(task.getAttempt() + 1).build();
+  }
+
+  /** Forgets the placement and per-run marks of a task going back to the queue. */
+  public void unplace() {
+    task =
+        task.toBuilder()
+            .clearPlacement()
+            .clearStartTime()
+            .clearExpectedEndTime()
+            .clearProgress()
+            .setPreemptionRequested(false)
+            .build();
+  }
+
+  /** Marks that the task was told to stop for higher-priority work. */
+  public void requestPreemption(String reason) {
+    task = task.toBuilder().setPreemptionRequested(true).setReason(reason).build();
+  }
+
+  /** Sets (or clears, with null) when a pending task is expected to start; false if unchanged. */
+  public boolean expectStart(Instant start) {
+    Task.Builder next = task.toBuilder();
+    if (start == null) {
+      next.clearExpectedStartTime();
+    } else {
+      next.setExpectedStartTime(Timestamps.of(start));
+    }
+    Task updated = next.build();
+    boolean changed = !updated.equals(task);
+    task = updated;
+    return changed;
+  }
+
+  /** Sets when a running task is expected to end. */
+  public void expectEnd(Instant end) {
+    task = task.toBuilder().setExpectedEndTime(Timestamps.of(end)).build();
   }
 
   /** Changes the reason shown for the current state; returns false if it was already so. */

@@ -17,16 +17,19 @@ public final class TaskLifecycle {
     NEXT.put(
         TaskState.TASK_STATE_PENDING,
         EnumSet.of(TaskState.TASK_STATE_SCHEDULED, TaskState.TASK_STATE_CANCELLED));
+    // Back to PENDING: requeued after preemption.
     NEXT.put(
         TaskState.TASK_STATE_SCHEDULED,
         EnumSet.of(
             TaskState.TASK_STATE_RUNNING,
+            TaskState.TASK_STATE_PENDING,
             TaskState.TASK_STATE_FAILED,
             TaskState.TASK_STATE_CANCELLED));
     NEXT.put(
         TaskState.TASK_STATE_RUNNING,
         EnumSet.of(
             TaskState.TASK_STATE_SUCCEEDED,
+            TaskState.TASK_STATE_PENDING,
             TaskState.TASK_STATE_FAILED,
             TaskState.TASK_STATE_CANCELLED));
     for (TaskState terminal :

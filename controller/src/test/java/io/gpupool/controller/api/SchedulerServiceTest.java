@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.UnknownFieldSet;
 import io.gpupool.controller.core.Policies;
+import io.gpupool.controller.loop.LoopSettings;
 import io.gpupool.controller.loop.LoopThread;
 import io.gpupool.controller.loop.NodeDirectory;
 import io.gpupool.controller.loop.SchedulerLoop;
@@ -67,7 +68,7 @@ class SchedulerServiceTest {
             Policies.create("first-fit"),
             bus,
             nodes,
-            Duration.ofSeconds(10));
+            LoopSettings.DEFAULTS);
     loopThread = new LoopThread(loop, Duration.ofMillis(100));
     loopThread.start();
     String name = InProcessServerBuilder.generateName();

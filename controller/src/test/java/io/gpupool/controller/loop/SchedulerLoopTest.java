@@ -71,7 +71,7 @@ class SchedulerLoopTest {
         Policies.create("first-fit"),
         new TaskEventBus(),
         directory,
-        Duration.ofSeconds(10));
+        LoopSettings.DEFAULTS);
   }
 
   @AfterEach
@@ -82,13 +82,13 @@ class SchedulerLoopTest {
 
   @Test
   void aSubmitIsAnsweredOnlyOnceTheTaskIsStored() {
-    CompletableFuture<Task> reply = new CompletableFuture<>();
+    CompletableFuture<List<Task>> reply = new CompletableFuture<>();
     loop.offer(new LoopEvent.Submit(TestSpecs.gpuTask(1), "", reply));
     assertThat(reply).isNotDone();
 
     loop.runOnce();
 
-    Task task = reply.join();
+    Task task = reply.join().get(0);
     assertThat(task.getId()).isEqualTo("t-1");
     assertThat(task.getState()).isEqualTo(TASK_STATE_PENDING);
     assertThat(task.getReason()).isEqualTo("waiting for 1 GPU: no nodes have registered");
@@ -100,15 +100,15 @@ class SchedulerLoopTest {
 
   @Test
   void theSameRequestIdReturnsTheSameTaskAndADifferentSpecIsRefused() {
-    CompletableFuture<Task> first = new CompletableFuture<>();
-    CompletableFuture<Task> sameBatch = new CompletableFuture<>();
+    CompletableFuture<List<Task>> first = new CompletableFuture<>();
+    CompletableFuture<List<Task>> sameBatch = new CompletableFuture<>();
     loop.offer(new LoopEvent.Submit(TestSpecs.gpuTask(1), "req-1", first));
     loop.offer(new LoopEvent.Submit(TestSpecs.gpuTask(1), "req-1", sameBatch));
     loop.runOnce();
     Task later = submit(TestSpecs.gpuTask(1), "req-1");
 
-    assertThat(first.join().getId()).isEqualTo("t-1");
-    assertThat(sameBatch.join().getId()).isEqualTo("t-1");
+    assertThat(first.join().get(0).getId()).isEqualTo("t-1");
+    assertThat(sameBatch.join().get(0).getId()).isEqualTo("t-1");
     assertThat(later.getId()).isEqualTo("t-1");
     assertThat(store.listTasks(java.util.Set.of(), 0, 10)).hasSize(1);
     assertThatThrownBy(() -> submit(TestSpecs.gpuTask(2), "req-1"))
@@ -305,7 +305,7 @@ class SchedulerLoopTest {
   void aFailedCommitFailsItsCallersAndClosesSessionsSoAgentsResend() {
     RecordingLink link = connect("n-1", 1);
     store.failing = true;
-    CompletableFuture<Task> reply = new CompletableFuture<>();
+    CompletableFuture<List<Task>> reply = new CompletableFuture<>();
     loop.offer(new LoopEvent.Submit(TestSpecs.gpuTask(1), "", reply));
     loop.runOnce();
 
@@ -322,10 +322,127 @@ class SchedulerLoopTest {
     assertThat(again.startedTaskIds()).hasSize(1);
   }
 
+  @Test
+  void aGangIsSubmittedAsItsMembersAndStartsTogetherWithRendezvousEnvironment() {
+    RecordingLink a = connect("n-1", 2);
+    RecordingLink b = connect("n-2", 2);
+
+    List<Task> gang =
+        submitAll(
+            TestSpecs.gpuTask()
+                .setGangSize(2)
+                .setResources(io.gpupool.proto.v1.Resources.newBuilder().setGpus(2))
+                .build(),
+            "g");
+
+    assertThat(gang).extracting(Task::getId).containsExactly("t-1", "t-2");
+    assertThat(gang).extracting(t -> t.getGang().getRank()).containsExactly(0, 1);
+    assertThat(gang).allSatisfy(t -> assertThat(t.getState()).isEqualTo(TASK_STATE_SCHEDULED));
+    var rank0 =
+        a.sent.stream().filter(m -> m.hasStartTask()).findFirst().orElseThrow().getStartTask();
+    var rank1 =
+        b.sent.stream().filter(m -> m.hasStartTask()).findFirst().orElseThrow().getStartTask();
+    assertThat(rank0.getEnvMap())
+        .containsEntry("RANK", "0")
+        .containsEntry("WORLD_SIZE", "2")
+        .containsEntry("MASTER_ADDR", "host-n-1")
+        .containsEntry("MASTER_PORT", "29501");
+    assertThat(rank1.getEnvMap())
+        .containsEntry("RANK", "1")
+        .containsEntry("MASTER_ADDR", "host-n-1");
+    assertThat(rank0.getAttempt()).isEqualTo(1);
+    assertThat(
+            submitAll(
+                TestSpecs.gpuTask()
+                    .setGangSize(2)
+                    .setResources(io.gpupool.proto.v1.Resources.newBuilder().setGpus(2))
+                    .build(),
+                "g"))
+        .as("idempotent gang submit")
+        .extracting(Task::getId)
+        .containsExactly("t-1", "t-2");
+
+    update("n-1", a, started("t-1"));
+    update("n-2", b, started("t-2"));
+    update("n-2", b, ended("t-2", 1, false));
+
+    assertThat(task("t-2").getState()).isEqualTo(TASK_STATE_FAILED);
+    assertThat(a.cancelledTaskIds()).containsExactly("t-1");
+    update("n-1", a, ended("t-1", 143, true));
+    assertThat(task("t-1").getState()).isEqualTo(TASK_STATE_CANCELLED);
+    assertThat(task("t-1").getReason()).isEqualTo("gang member t-2 failed (exit code 143)");
+  }
+
+  @Test
+  void higherPriorityWorkPreemptsWithNoticeAndTheVictimRequeuesForAnotherAttempt() {
+    RecordingLink link = connect("n-1", 1);
+    submit(TestSpecs.gpuTask().setPreemptible(true).build(), "");
+    update("n-1", link, started("t-1"));
+
+    Task vip = submit(TestSpecs.gpuTask().setPriority(10).build(), "");
+
+    assertThat(vip.getState()).isEqualTo(TASK_STATE_PENDING);
+    assertThat(vip.getReason()).isEqualTo("preempting t-1 on host-n-1 to make room (priority 10)");
+    var notice =
+        link.sent.stream()
+            .filter(m -> m.hasPreemptTask())
+            .findFirst()
+            .orElseThrow()
+            .getPreemptTask();
+    assertThat(notice.getTaskId()).isEqualTo("t-1");
+    assertThat(notice.getReason()).isEqualTo("preempted by t-2 (priority 10 > 0)");
+    assertThat(notice.getNoticePeriod().getSeconds()).isEqualTo(30);
+    assertThat(task("t-1").getPreemptionRequested()).isTrue();
+    submit(TestSpecs.gpuTask().setName("other").build(), "");
+    assertThat(link.sent.stream().filter(m -> m.hasPreemptTask()).count())
+        .as("one notice only")
+        .isEqualTo(1);
+
+    update(
+        "n-1",
+        link,
+        TaskUpdate.newBuilder()
+            .setUpdateId(nextUpdateId++)
+            .setTaskId("t-1")
+            .setEnded(
+                TaskEnded.newBuilder()
+                    .setPreempted(true)
+                    .setResult(
+                        TaskResult.newBuilder()
+                            .setExitCode(0)
+                            .setMessage(
+                                "preempted: preempted by t-2 (priority 10 > 0) (checkpointed)")))
+            .build());
+
+    Task victim = task("t-1");
+    assertThat(victim.getState()).isEqualTo(TASK_STATE_PENDING);
+    var requeued = victim.getTransitions(victim.getTransitionsCount() - 1);
+    assertThat(requeued.getState()).isEqualTo(TASK_STATE_PENDING);
+    assertThat(requeued.getReason())
+        .isEqualTo(
+            "PREEMPTED: preempted by t-2 (priority 10 > 0) (checkpointed); waiting to run again");
+    assertThat(victim.hasPlacement()).isFalse();
+    assertThat(task("t-2").getState()).isEqualTo(TASK_STATE_SCHEDULED);
+
+    update("n-1", link, started("t-2"));
+    update("n-1", link, ended("t-2", 0, false));
+    var restart =
+        link.sent.stream()
+            .filter(m -> m.hasStartTask() && m.getStartTask().getTaskId().equals("t-1"))
+            .toList();
+    assertThat(restart).hasSize(2);
+    assertThat(restart.get(1).getStartTask().getAttempt()).isEqualTo(2);
+    assertThat(task("t-1").getAttempt()).isEqualTo(2);
+  }
+
   // ---- helpers ----
 
   private Task submit(TaskSpec spec, String requestId) {
-    CompletableFuture<Task> reply = new CompletableFuture<>();
+    return submitAll(spec, requestId).get(0);
+  }
+
+  private List<Task> submitAll(TaskSpec spec, String requestId) {
+    CompletableFuture<List<Task>> reply = new CompletableFuture<>();
     loop.offer(new LoopEvent.Submit(spec, requestId, reply));
     loop.runOnce();
     return reply.join();

@@ -28,9 +28,11 @@ class TaskLifecycleTest {
     assertThat(TaskLifecycle.successors(TASK_STATE_PENDING))
         .containsOnly(TASK_STATE_SCHEDULED, TASK_STATE_CANCELLED);
     assertThat(TaskLifecycle.successors(TASK_STATE_SCHEDULED))
-        .containsOnly(TASK_STATE_RUNNING, TASK_STATE_FAILED, TASK_STATE_CANCELLED);
+        .containsOnly(
+            TASK_STATE_RUNNING, TASK_STATE_PENDING, TASK_STATE_FAILED, TASK_STATE_CANCELLED);
     assertThat(TaskLifecycle.successors(TASK_STATE_RUNNING))
-        .containsOnly(TASK_STATE_SUCCEEDED, TASK_STATE_FAILED, TASK_STATE_CANCELLED);
+        .containsOnly(
+            TASK_STATE_SUCCEEDED, TASK_STATE_PENDING, TASK_STATE_FAILED, TASK_STATE_CANCELLED);
   }
 
   @Test
