@@ -71,10 +71,12 @@ public final class Controller implements AutoCloseable {
         new SchedulerLoop(
             config.clock(),
             store,
-            Policies.create(config.policy()),
+            Policies.create(
+                config.scheduler().getPolicy(), SchedulerConfigs.tuning(config.scheduler())),
             bus,
             nodes,
-            new LoopSettings(config.heartbeatTimeout(), config.preemptionNotice()));
+            new LoopSettings(
+                config.heartbeatTimeout(), SchedulerConfigs.preemptionNotice(config.scheduler())));
     LoopThread loopThread = new LoopThread(loop, Duration.ofSeconds(1));
     loopThread.start();
 
@@ -83,7 +85,7 @@ public final class Controller implements AutoCloseable {
     try {
       server =
           NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.grpcPort()))
-              .addService(new SchedulerServiceImpl(loop, store, bus, nodes))
+              .addService(new SchedulerServiceImpl(loop, store, bus, nodes, config.scheduler()))
               .addService(
                   new AgentServiceImpl(loop, config.joinToken(), config.heartbeatInterval()))
               .addService(health.getHealthService())
@@ -114,11 +116,12 @@ public final class Controller implements AutoCloseable {
       }
     }
     log.info(
-        "controller serving gRPC on {}:{}{}, data in {}",
+        "controller serving gRPC on {}:{}{}, data in {}, scheduling policy {}",
         config.host(),
         server.getPort(),
         http == null ? "" : " and HTTP on port " + http.port(),
-        config.dataDir());
+        config.dataDir(),
+        config.scheduler().getPolicy());
     return new Controller(store, loopThread, server, health, http);
   }
 

@@ -1,6 +1,6 @@
 package io.gpupool.controller;
 
-import io.gpupool.controller.core.Policies;
+import io.gpupool.proto.v1.SchedulerConfig;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,8 +17,7 @@ import java.util.Objects;
  * @param heartbeatInterval how often agents are told to heartbeat
  * @param heartbeatTimeout silence after which a node's session is closed
  * @param clock time source for every decision and timestamp
- * @param policy name of the scheduling policy (see {@code Policies.names()})
- * @param preemptionNotice time a preempted task gets between its notice and SIGTERM
+ * @param scheduler the scheduling policy and its tuning, complete (see {@link SchedulerConfigs})
  */
 public record ControllerConfig(
     String host,
@@ -29,8 +28,7 @@ public record ControllerConfig(
     Duration heartbeatInterval,
     Duration heartbeatTimeout,
     Clock clock,
-    String policy,
-    Duration preemptionNotice) {
+    SchedulerConfig scheduler) {
 
   public ControllerConfig {
     Objects.requireNonNull(dataDir, "data dir is required (--data-dir)");
@@ -47,17 +45,7 @@ public record ControllerConfig(
     if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
       throw new IllegalArgumentException("heartbeat interval must be positive");
     }
-    if (!Policies.names().contains(policy)) {
-      throw new IllegalArgumentException(
-          "--policy must be one of "
-              + String.join(", ", Policies.names())
-              + ", got '"
-              + policy
-              + "'");
-    }
-    if (preemptionNotice.isNegative()) {
-      throw new IllegalArgumentException("--preemption-notice must not be negative");
-    }
+    scheduler = SchedulerConfigs.effective(scheduler);
     if (heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
       throw new IllegalArgumentException("heartbeat timeout must be longer than the interval");
     }
@@ -77,8 +65,7 @@ public record ControllerConfig(
     private Duration heartbeatInterval = Duration.ofSeconds(1);
     private Duration heartbeatTimeout = Duration.ofSeconds(10);
     private Clock clock = Clock.systemUTC();
-    private String policy = "default";
-    private Duration preemptionNotice = Duration.ofSeconds(30);
+    private SchedulerConfig scheduler = SchedulerConfig.getDefaultInstance();
 
     public Builder host(String host) {
       this.host = host;
@@ -120,13 +107,15 @@ public record ControllerConfig(
       return this;
     }
 
-    public Builder policy(String policy) {
-      this.policy = policy;
+    /** The scheduler configuration; unset fields keep their defaults. */
+    public Builder scheduler(SchedulerConfig scheduler) {
+      this.scheduler = scheduler;
       return this;
     }
 
-    public Builder preemptionNotice(Duration notice) {
-      this.preemptionNotice = notice;
+    /** Overrides the policy name of the scheduler configuration. */
+    public Builder policy(String policy) {
+      this.scheduler = scheduler.toBuilder().setPolicy(policy).build();
       return this;
     }
 
@@ -140,8 +129,7 @@ public record ControllerConfig(
           heartbeatInterval,
           heartbeatTimeout,
           clock,
-          policy,
-          preemptionNotice);
+          scheduler);
     }
   }
 }

@@ -9,6 +9,10 @@ import io.gpupool.controller.store.StoredTask;
 import io.gpupool.controller.watch.TaskEventBus;
 import io.gpupool.proto.v1.CancelTaskRequest;
 import io.gpupool.proto.v1.CancelTaskResponse;
+import io.gpupool.proto.v1.CordonNodeRequest;
+import io.gpupool.proto.v1.CordonNodeResponse;
+import io.gpupool.proto.v1.GetSchedulerConfigRequest;
+import io.gpupool.proto.v1.GetSchedulerConfigResponse;
 import io.gpupool.proto.v1.GetTaskRequest;
 import io.gpupool.proto.v1.GetTaskResponse;
 import io.gpupool.proto.v1.ListNodesRequest;
@@ -17,6 +21,8 @@ import io.gpupool.proto.v1.ListTaskEventsRequest;
 import io.gpupool.proto.v1.ListTaskEventsResponse;
 import io.gpupool.proto.v1.ListTasksRequest;
 import io.gpupool.proto.v1.ListTasksResponse;
+import io.gpupool.proto.v1.Node;
+import io.gpupool.proto.v1.SchedulerConfig;
 import io.gpupool.proto.v1.SchedulerServiceGrpc;
 import io.gpupool.proto.v1.SubmitTaskRequest;
 import io.gpupool.proto.v1.SubmitTaskResponse;
@@ -46,13 +52,19 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
   private final Store store;
   private final TaskEventBus bus;
   private final NodeDirectory nodes;
+  private final SchedulerConfig schedulerConfig;
 
   public SchedulerServiceImpl(
-      SchedulerLoop loop, Store store, TaskEventBus bus, NodeDirectory nodes) {
+      SchedulerLoop loop,
+      Store store,
+      TaskEventBus bus,
+      NodeDirectory nodes,
+      SchedulerConfig schedulerConfig) {
     this.loop = loop;
     this.store = store;
     this.bus = bus;
     this.nodes = nodes;
+    this.schedulerConfig = schedulerConfig;
   }
 
   @Override
@@ -182,6 +194,35 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
           UnknownFields.check(request, "", v);
           v.throwIfAny();
           return ListNodesResponse.newBuilder().addAllNodes(nodes.list()).build();
+        });
+  }
+
+  @Override
+  public void cordonNode(CordonNodeRequest request, StreamObserver<CordonNodeResponse> out) {
+    try {
+      Violations v = new Violations();
+      UnknownFields.check(request, "", v);
+      v.check(!request.getNode().isEmpty(), "node", "required (node id or name)");
+      v.throwIfAny();
+    } catch (ControllerException e) {
+      out.onError(StatusMapper.toStatus(e));
+      return;
+    }
+    CompletableFuture<Node> reply = new CompletableFuture<>();
+    loop.offer(new LoopEvent.Cordon(request.getNode(), request.getCordoned(), reply));
+    Rpc.answerLater(out, reply, node -> CordonNodeResponse.newBuilder().setNode(node).build());
+  }
+
+  @Override
+  public void getSchedulerConfig(
+      GetSchedulerConfigRequest request, StreamObserver<GetSchedulerConfigResponse> out) {
+    Rpc.answer(
+        out,
+        () -> {
+          Violations v = new Violations();
+          UnknownFields.check(request, "", v);
+          v.throwIfAny();
+          return GetSchedulerConfigResponse.newBuilder().setConfig(schedulerConfig).build();
         });
   }
 

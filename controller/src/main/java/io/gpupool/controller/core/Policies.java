@@ -1,52 +1,31 @@
 package io.gpupool.controller.core;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /** The scheduling policies by name: what {@code --policy} and the simulator accept. */
 public final class Policies {
-  private static final Map<String, Supplier<SchedulingPolicy>> BY_NAME = new TreeMap<>();
-
-  /** Scorers of the greedy default: pack nodes, keep idle nodes idle. */
-  private static final Map<NodeScorer, Double> PACK = orderedScorers();
+  private static final Map<String, Function<Tuning, SchedulingPolicy>> BY_NAME = new TreeMap<>();
 
   static {
-    BY_NAME.put("fifo", () -> scheduler("fifo", new FifoOrder(), PolicyConfig.Backfill.NONE));
+    BY_NAME.put("fifo", t -> scheduler("fifo", new FifoOrder(), PolicyConfig.Backfill.NONE, t));
     BY_NAME.put(
-        "first-fit", () -> scheduler("first-fit", new FifoOrder(), PolicyConfig.Backfill.GREEDY));
+        "first-fit", t -> scheduler("first-fit", new FifoOrder(), PolicyConfig.Backfill.GREEDY, t));
     BY_NAME.put(
         "weighted",
-        () ->
+        t -> scheduler("weighted", new WeightedOrder(t.weights()), PolicyConfig.Backfill.EASY, t));
+    BY_NAME.put(
+        "fair",
+        t ->
             scheduler(
-                "weighted",
-                new WeightedOrder(WeightedOrder.Weights.DEFAULT),
-                PolicyConfig.Backfill.EASY));
+                "fair", new FairShareOrder(t.tenantWeights()), PolicyConfig.Backfill.EASY, t));
     BY_NAME.put(
-        "fair", () -> scheduler("fair", new FairShareOrder(Map.of()), PolicyConfig.Backfill.EASY));
-    BY_NAME.put(
-        "sjf", () -> scheduler("sjf", new ShortestJobFirstOrder(), PolicyConfig.Backfill.EASY));
+        "sjf", t -> scheduler("sjf", new ShortestJobFirstOrder(), PolicyConfig.Backfill.EASY, t));
     BY_NAME.put(
         "default",
-        () ->
-            scheduler(
-                "default",
-                new WeightedOrder(WeightedOrder.Weights.DEFAULT),
-                PolicyConfig.Backfill.EASY));
-  }
-
-  private static Map<NodeScorer, Double> orderedScorers() {
-    Map<NodeScorer, Double> scorers = new LinkedHashMap<>();
-    scorers.put(NodeScorer.BIN_PACK, 1.0);
-    scorers.put(NodeScorer.ENERGY, 0.5);
-    return scorers;
-  }
-
-  private static SchedulingPolicy scheduler(
-      String name, QueueOrder order, PolicyConfig.Backfill backfill) {
-    return new PolicyScheduler(new PolicyConfig(name, order, backfill, PACK, Map.of(), 16));
+        t -> scheduler("default", new WeightedOrder(t.weights()), PolicyConfig.Backfill.EASY, t));
   }
 
   private Policies() {}
@@ -56,17 +35,28 @@ public final class Policies {
     return List.copyOf(BY_NAME.keySet());
   }
 
+  /** A new instance of the named policy with the default tuning. */
+  public static SchedulingPolicy create(String name) {
+    return create(name, Tuning.DEFAULT);
+  }
+
   /**
-   * A new instance of the named policy.
+   * A new instance of the named policy with the given tuning.
    *
    * @throws IllegalArgumentException naming the valid policies when {@code name} is not one
    */
-  public static SchedulingPolicy create(String name) {
-    Supplier<SchedulingPolicy> factory = BY_NAME.get(name);
+  public static SchedulingPolicy create(String name, Tuning tuning) {
+    Function<Tuning, SchedulingPolicy> factory = BY_NAME.get(name);
     if (factory == null) {
       throw new IllegalArgumentException(
           "unknown policy '" + name + "'; known policies: " + String.join(", ", names()));
     }
-    return factory.get();
+    return factory.apply(tuning);
+  }
+
+  private static SchedulingPolicy scheduler(
+      String name, QueueOrder order, PolicyConfig.Backfill backfill, Tuning tuning) {
+    return new PolicyScheduler(
+        new PolicyConfig(name, order, backfill, tuning.scorers(), tuning.tenantMaxGpus(), 16));
   }
 }

@@ -25,9 +25,34 @@ import java.util.stream.Collectors;
  */
 public final class PolicyScheduler implements SchedulingPolicy {
   private final PolicyConfig config;
+  private final DecisionTimer timer;
 
   public PolicyScheduler(PolicyConfig config) {
+    this(config, null);
+  }
+
+  /**
+   * A scheduler that tells {@code timer} when each task's decision begins and ends, so a benchmark
+   * can measure decision latency; {@code null} for none (then the hook costs one null check per
+   * task).
+   */
+  public PolicyScheduler(PolicyConfig config, DecisionTimer timer) {
     this.config = config;
+    this.timer = timer;
+  }
+
+  /**
+   * Hears when each task's decision begins and ends within a pass: {@link #begin} before the
+   * scheduler considers a task (or the gang it leads), {@link #end} right after. The core never
+   * reads a clock; an implementation may. Called on the thread that runs {@link #schedule};
+   * implementations must be fast and must not throw.
+   */
+  public interface DecisionTimer {
+    /** A task's decision starts. */
+    void begin();
+
+    /** That decision is made. */
+    void end();
   }
 
   public PolicyConfig config() {
@@ -41,11 +66,14 @@ public final class PolicyScheduler implements SchedulingPolicy {
     // considered before the task it preempted, or the victim would take its GPUs straight back.
     List<PendingTask> ordered = new ArrayList<>(config.order().order(snapshot));
     ordered.sort(Comparator.comparingInt((PendingTask t) -> t.profile().priority()).reversed());
+    DecisionTimer timer = this.timer;
     for (PendingTask task : ordered) {
-      if (task.gang().isPresent()) {
-        pass.considerGang(task.gang().get());
+      if (timer == null) {
+        pass.decide(task);
       } else {
-        pass.consider(task);
+        timer.begin();
+        pass.decide(task);
+        timer.end();
       }
     }
     return new Plan(
@@ -80,6 +108,14 @@ public final class PolicyScheduler implements SchedulingPolicy {
       for (PendingTask task : snapshot.queue()) {
         task.gang()
             .ifPresent(g -> gangs.computeIfAbsent(g.id(), id -> new ArrayList<>()).add(task));
+      }
+    }
+
+    void decide(PendingTask task) {
+      if (task.gang().isPresent()) {
+        considerGang(task.gang().get());
+      } else {
+        consider(task);
       }
     }
 

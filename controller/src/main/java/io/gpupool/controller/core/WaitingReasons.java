@@ -36,13 +36,13 @@ final class WaitingReasons {
       return "waiting for " + what + ": no nodes have registered";
     }
     if (ready == 0) {
-      return "waiting for " + what + ": no node is connected";
+      return "waiting for " + what + ": no node is ready (connected and not cordoned)";
     }
     if (largestMatchingReady >= request.gpus()) {
       return "waiting for " + what + " to become free";
     }
     if (largestMatching >= request.gpus()) {
-      return "waiting for " + what + ": only disconnected nodes have that many";
+      return "waiting for " + what + ": only nodes that are not ready have that many";
     }
     return "no node has "
         + what

@@ -3,6 +3,7 @@ package io.gpupool.controller.loop;
 import io.gpupool.controller.state.AgentLink;
 import io.gpupool.proto.v1.AgentHello;
 import io.gpupool.proto.v1.Heartbeat;
+import io.gpupool.proto.v1.Node;
 import io.gpupool.proto.v1.RegisterRequest;
 import io.gpupool.proto.v1.Task;
 import io.gpupool.proto.v1.TaskSpec;
@@ -19,6 +20,10 @@ public sealed interface LoopEvent {
 
   /** A cancel request. */
   record Cancel(String taskId, CompletableFuture<Task> reply) implements LoopEvent {}
+
+  /** An admin (un)cordons a node, named by id or name. */
+  record Cordon(String node, boolean cordoned, CompletableFuture<Node> reply)
+      implements LoopEvent {}
 
   /** An agent registered with a valid join token; its new credential's hash is given. */
   record Register(RegisterRequest request, String credentialHash, CompletableFuture<Void> reply)

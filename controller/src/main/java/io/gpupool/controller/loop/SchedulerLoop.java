@@ -164,6 +164,8 @@ public final class SchedulerLoop {
         submit(e, pass);
       } else if (event instanceof LoopEvent.Cancel e) {
         cancel(e, pass);
+      } else if (event instanceof LoopEvent.Cordon e) {
+        cordon(e, pass);
       } else if (event instanceof LoopEvent.Register e) {
         register(e, pass);
       } else if (event instanceof LoopEvent.Hello e) {
@@ -306,6 +308,25 @@ public final class SchedulerLoop {
     }
   }
 
+  private void cordon(LoopEvent.Cordon e, Pass pass) {
+    NodeEntry node = state.node(e.node());
+    if (node == null) {
+      node =
+          state.nodes().stream()
+              .filter(n -> n.name().equals(e.node()))
+              .findFirst()
+              .orElseThrow(() -> ControllerException.notFound("node " + e.node() + " not found"));
+    }
+    if (node.isCordoned() != e.cordoned()) {
+      node.cordon(e.cordoned());
+      pass.nodeStored(node);
+      pass.capacityChanged();
+      log.info("node {} ({}) {}", node.name(), node.id(), e.cordoned() ? "cordoned" : "uncordoned");
+    }
+    NodeEntry result = node;
+    replyAfterCommit(pass, e.reply(), result::toView);
+  }
+
   // ---- agents ----
 
   private void register(LoopEvent.Register e, Pass pass) {
@@ -315,7 +336,8 @@ public final class SchedulerLoop {
             .setId(request.getNodeId())
             .setName(request.getNodeName())
             .setRegisterTime(Timestamps.of(pass.now))
-            .setAgentVersion(request.getAgentVersion());
+            .setAgentVersion(request.getAgentVersion())
+            .putAllLabels(request.getLabelsMap());
     for (DeviceInfo device : request.getDevicesList()) {
       registration.addGpus(Gpu.newBuilder().setInfo(device));
     }
@@ -760,6 +782,8 @@ public final class SchedulerLoop {
     if (event instanceof LoopEvent.Submit e) {
       return e.reply();
     } else if (event instanceof LoopEvent.Cancel e) {
+      return e.reply();
+    } else if (event instanceof LoopEvent.Cordon e) {
       return e.reply();
     } else if (event instanceof LoopEvent.Register e) {
       return e.reply();

@@ -52,9 +52,18 @@ public final class NodeEntry {
 
   /** Replaces what the node registered (a new agent process registered again). */
   public void reregister(Node registration, String credentialHash) {
-    this.registration = registration;
+    this.registration = registration.toBuilder().setCordoned(isCordoned()).build();
     this.credentialHash = credentialHash;
     latestStatus.keySet().retainAll(indices());
+  }
+
+  public boolean isCordoned() {
+    return registration.getCordoned();
+  }
+
+  /** Marks the node (un)schedulable; its running tasks go on either way. */
+  public void cordon(boolean cordoned) {
+    registration = registration.toBuilder().setCordoned(cordoned).build();
   }
 
   public String credentialHash() {
@@ -162,8 +171,14 @@ public final class NodeEntry {
               status == null ? 0 : status.getUtilizationPercent() / 100.0,
               status == null ? 0 : status.getPowerWatts()));
     }
+    // The core places only on ready nodes: connected and not cordoned.
     return new NodeSnapshot(
-        id(), name(), isConnected(), registration.getLabelsMap(), successRate, devices);
+        id(),
+        name(),
+        isConnected() && !isCordoned(),
+        registration.getLabelsMap(),
+        successRate,
+        devices);
   }
 
   /** The node as clients see it, with telemetry and allocations. */

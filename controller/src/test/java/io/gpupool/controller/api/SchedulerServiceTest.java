@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.UnknownFieldSet;
+import io.gpupool.controller.SchedulerConfigs;
 import io.gpupool.controller.core.Policies;
 import io.gpupool.controller.loop.LoopSettings;
 import io.gpupool.controller.loop.LoopThread;
@@ -75,7 +76,8 @@ class SchedulerServiceTest {
     server =
         InProcessServerBuilder.forName(name)
             .directExecutor()
-            .addService(new SchedulerServiceImpl(loop, store, bus, nodes))
+            .addService(
+                new SchedulerServiceImpl(loop, store, bus, nodes, SchedulerConfigs.defaults()))
             .build()
             .start();
     channel = InProcessChannelBuilder.forName(name).directExecutor().build();

@@ -94,7 +94,7 @@ class GreedyFirstFitTest {
                     new ClusterSnapshot(
                         NOW, List.of(node("a", false, 4, Set.of())), List.of(task("t-1", 1, 1))))
                 .waiting())
-        .containsEntry("t-1", "waiting for 1 GPU: no node is connected");
+        .containsEntry("t-1", "waiting for 1 GPU: no node is ready (connected and not cordoned)");
   }
 
   @Test

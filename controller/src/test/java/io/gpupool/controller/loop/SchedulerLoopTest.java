@@ -283,7 +283,8 @@ class SchedulerLoopTest {
     assertThat(link.closedWith).isEqualTo("no heartbeat for 10s");
     assertThat(directory.list().get(0).getState()).isEqualTo(NodeState.NODE_STATE_DISCONNECTED);
     submit(TestSpecs.gpuTask(1), "");
-    assertThat(task("t-1").getReason()).isEqualTo("waiting for 1 GPU: no node is connected");
+    assertThat(task("t-1").getReason())
+        .isEqualTo("waiting for 1 GPU: no node is ready (connected and not cordoned)");
   }
 
   @Test
@@ -433,6 +434,32 @@ class SchedulerLoopTest {
     assertThat(restart).hasSize(2);
     assertThat(restart.get(1).getStartTask().getAttempt()).isEqualTo(2);
     assertThat(task("t-1").getAttempt()).isEqualTo(2);
+  }
+
+  @Test
+  void aCordonedNodeGetsNoNewTasksButKeepsItsRunningOnes() {
+    RecordingLink link = connect("n-1", 2);
+    submit(TestSpecs.gpuTask(1), "");
+
+    CompletableFuture<io.gpupool.proto.v1.Node> cordoned = new CompletableFuture<>();
+    loop.offer(new LoopEvent.Cordon("host-n-1", true, cordoned));
+    loop.runOnce();
+    Task waiting = submit(TestSpecs.gpuTask(1), "");
+
+    assertThat(cordoned.join().getCordoned()).isTrue();
+    assertThat(waiting.getState()).isEqualTo(TASK_STATE_PENDING);
+    assertThat(task("t-1").getState()).isEqualTo(TASK_STATE_SCHEDULED);
+    assertThat(link.startedTaskIds()).containsExactly("t-1");
+
+    CompletableFuture<io.gpupool.proto.v1.Node> uncordoned = new CompletableFuture<>();
+    loop.offer(new LoopEvent.Cordon("n-1", false, uncordoned));
+    loop.runOnce();
+    assertThat(task("t-2").getState()).isEqualTo(TASK_STATE_SCHEDULED);
+
+    CompletableFuture<io.gpupool.proto.v1.Node> missing = new CompletableFuture<>();
+    loop.offer(new LoopEvent.Cordon("nope", true, missing));
+    loop.runOnce();
+    assertThatThrownBy(missing::join).hasMessageContaining("node nope not found");
   }
 
   // ---- helpers ----
