@@ -10,6 +10,7 @@ import io.gpupool.agent.session.SessionSettings;
 import io.gpupool.agent.session.TaskCommands;
 import io.gpupool.agent.workload.TaskRunner;
 import io.gpupool.proto.v1.CancelTaskCommand;
+import io.gpupool.proto.v1.PreemptTaskCommand;
 import io.gpupool.proto.v1.StartTask;
 import io.gpupool.proto.v1.TaskUpdate;
 import io.grpc.ManagedChannel;
@@ -191,22 +192,28 @@ public final class Agent implements AutoCloseable {
 
     @Override
     public void start(StartTask command) {
-      runner.start(command.getTaskId(), command.getSpec(), command.getDeviceIndicesList());
+      runner.start(command);
     }
 
     @Override
     public void cancel(CancelTaskCommand command) {
-      Duration grace =
-          command.hasGracePeriod()
-              ? Duration.ofSeconds(
-                  command.getGracePeriod().getSeconds(), command.getGracePeriod().getNanos())
-              : null;
+      Duration grace = command.hasGracePeriod() ? duration(command.getGracePeriod()) : null;
       runner.cancel(command.getTaskId(), grace);
+    }
+
+    @Override
+    public void preempt(PreemptTaskCommand command) {
+      // An unset notice period gives no notice time: SIGTERM follows the notice at once.
+      runner.preempt(command.getTaskId(), command.getReason(), duration(command.getNoticePeriod()));
     }
 
     @Override
     public Set<String> runningTaskIds() {
       return runner.runningTaskIds();
+    }
+
+    private static Duration duration(com.google.protobuf.Duration duration) {
+      return Duration.ofSeconds(duration.getSeconds(), duration.getNanos());
     }
   }
 }

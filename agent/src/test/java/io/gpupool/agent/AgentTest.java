@@ -11,8 +11,10 @@ import io.gpupool.proto.v1.CommandWorkload;
 import io.gpupool.proto.v1.ConnectRequest;
 import io.gpupool.proto.v1.ConnectResponse;
 import io.gpupool.proto.v1.LogLine;
+import io.gpupool.proto.v1.PreemptTaskCommand;
 import io.gpupool.proto.v1.RegisterRequest;
 import io.gpupool.proto.v1.StartTask;
+import io.gpupool.proto.v1.TaskEnded;
 import io.gpupool.proto.v1.TaskSpec;
 import io.gpupool.proto.v1.TaskUpdate;
 import io.grpc.Server;
@@ -394,6 +396,50 @@ class AgentTest {
     TaskUpdate ended =
         of(allUpdates(), "t-c").stream().filter(TaskUpdate::hasEnded).findFirst().orElseThrow();
     assertThat(ended.getEnded().getCancelled()).isTrue();
+  }
+
+  @Test
+  void preemptTaskGivesNoticeAndReportsTheTaskPreempted() throws Exception {
+    startAgent();
+    controller
+        .latest()
+        .send(
+            ConnectResponse.newBuilder()
+                .setStartTask(
+                    StartTask.newBuilder()
+                        .setTaskId("t-p")
+                        .setSpec(
+                            bash(
+                                "trap 'stopping=1; echo \"##gpupool checkpointed\"' USR1;"
+                                    + " echo \"ready $GPUPOOL_ATTEMPT $RANK\"; while [ -z"
+                                    + " \"$stopping\" ]; do sleep 1000 & wait $!; done; wait"))
+                        .setAttempt(2)
+                        .putEnv("RANK", "1"))
+                .build());
+    awaitLog("t-p", "ready 2 1");
+
+    controller
+        .latest()
+        .send(
+            ConnectResponse.newBuilder()
+                .setPreemptTask(
+                    PreemptTaskCommand.newBuilder()
+                        .setTaskId("t-p")
+                        .setReason("preempted by t-42 (priority 100)")
+                        .setNoticePeriod(Durations.fromSeconds(600)))
+                .build());
+
+    awaitEnded("t-p");
+    TaskEnded ended =
+        of(allUpdates(), "t-p").stream()
+            .filter(TaskUpdate::hasEnded)
+            .findFirst()
+            .orElseThrow()
+            .getEnded();
+    assertThat(ended.getPreempted()).isTrue();
+    assertThat(ended.getCancelled()).isFalse();
+    assertThat(ended.getResult().getMessage())
+        .isEqualTo("preempted: preempted by t-42 (priority 100) (checkpointed)");
   }
 
   @Test

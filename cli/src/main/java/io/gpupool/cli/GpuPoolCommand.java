@@ -3,14 +3,17 @@ package io.gpupool.cli;
 import io.gpupool.cli.client.CancelCommand;
 import io.gpupool.cli.client.ClientContext;
 import io.gpupool.cli.client.ControllerChannels;
+import io.gpupool.cli.client.CordonCommand;
 import io.gpupool.cli.client.GetCommand;
 import io.gpupool.cli.client.ListCommand;
 import io.gpupool.cli.client.LogsCommand;
 import io.gpupool.cli.client.NodesCommand;
+import io.gpupool.cli.client.PolicyCommand;
 import io.gpupool.cli.client.SubmitCommand;
 import io.gpupool.cli.server.AgentCommand;
 import io.gpupool.cli.server.ControllerCommand;
 import io.gpupool.cli.server.DevCommand;
+import io.gpupool.cli.server.SimulateCommand;
 import java.time.Clock;
 import java.util.Objects;
 import picocli.CommandLine;
@@ -43,9 +46,13 @@ import picocli.CommandLine.Spec;
       LogsCommand.class,
       CancelCommand.class,
       NodesCommand.class,
+      CordonCommand.Cordon.class,
+      CordonCommand.Uncordon.class,
+      PolicyCommand.class,
       DevCommand.class,
       ControllerCommand.class,
       AgentCommand.class,
+      SimulateCommand.class,
       HelpCommand.class,
     })
 public final class GpuPoolCommand implements Runnable, ClientContext.Provider {

@@ -2,6 +2,10 @@ package io.gpupool.cli;
 
 import io.gpupool.proto.v1.CancelTaskRequest;
 import io.gpupool.proto.v1.CancelTaskResponse;
+import io.gpupool.proto.v1.CordonNodeRequest;
+import io.gpupool.proto.v1.CordonNodeResponse;
+import io.gpupool.proto.v1.GetSchedulerConfigRequest;
+import io.gpupool.proto.v1.GetSchedulerConfigResponse;
 import io.gpupool.proto.v1.GetTaskRequest;
 import io.gpupool.proto.v1.GetTaskResponse;
 import io.gpupool.proto.v1.ListNodesRequest;
@@ -10,6 +14,8 @@ import io.gpupool.proto.v1.ListTaskEventsRequest;
 import io.gpupool.proto.v1.ListTaskEventsResponse;
 import io.gpupool.proto.v1.ListTasksRequest;
 import io.gpupool.proto.v1.ListTasksResponse;
+import io.gpupool.proto.v1.Node;
+import io.gpupool.proto.v1.SchedulerConfig;
 import io.gpupool.proto.v1.SchedulerServiceGrpc;
 import io.gpupool.proto.v1.SubmitTaskRequest;
 import io.gpupool.proto.v1.SubmitTaskResponse;
@@ -165,5 +171,27 @@ final class FakeScheduler extends SchedulerServiceGrpc.SchedulerServiceImplBase 
 
   private static RuntimeException notFound(String id) {
     return Status.NOT_FOUND.withDescription("task " + id + " not found").asRuntimeException();
+  }
+
+  final List<CordonNodeRequest> cordons = new CopyOnWriteArrayList<>();
+
+  volatile SchedulerConfig schedulerConfig = SchedulerConfig.getDefaultInstance();
+
+  @Override
+  public void cordonNode(CordonNodeRequest request, StreamObserver<CordonNodeResponse> response) {
+    cordons.add(request);
+    response.onNext(
+        CordonNodeResponse.newBuilder()
+            .setNode(
+                Node.newBuilder().setName(request.getNode()).setCordoned(request.getCordoned()))
+            .build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void getSchedulerConfig(
+      GetSchedulerConfigRequest request, StreamObserver<GetSchedulerConfigResponse> response) {
+    response.onNext(GetSchedulerConfigResponse.newBuilder().setConfig(schedulerConfig).build());
+    response.onCompleted();
   }
 }

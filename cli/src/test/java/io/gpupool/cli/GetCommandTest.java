@@ -90,6 +90,7 @@ class GetCommandTest {
             "ID:          t-3",
             "Name:        train",
             "State:       SUCCEEDED (exited 0)",
+            "Tenant:      default, priority 0",
             "GPUs:        2 (model H100)",
             "Node:        node-a gpus 2,3",
             "Command:     python train.py",

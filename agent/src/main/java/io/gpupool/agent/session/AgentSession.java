@@ -351,6 +351,7 @@ public final class AgentSession implements AutoCloseable {
       switch (response.getKindCase()) {
         case START_TASK -> commands.start(response.getStartTask());
         case CANCEL_TASK -> commands.cancel(response.getCancelTask());
+        case PREEMPT_TASK -> commands.preempt(response.getPreemptTask());
         case ACK -> outbox.acknowledge(response.getAck().getUpdateId());
         case HELLO_ACCEPTED -> log.debug("the controller accepted the session");
         default -> log.debug("ignoring a message of unknown kind {}", response.getKindCase());

@@ -1,6 +1,7 @@
 package io.gpupool.agent.session;
 
 import io.gpupool.proto.v1.CancelTaskCommand;
+import io.gpupool.proto.v1.PreemptTaskCommand;
 import io.gpupool.proto.v1.StartTask;
 import java.util.Set;
 
@@ -11,11 +12,21 @@ import java.util.Set;
  */
 public interface TaskCommands {
 
-  /** Starts a task; a task id already known to the agent must be ignored. */
+  /**
+   * Starts an attempt of a task; a start of a running task, or of an attempt not newer than the
+   * last one started (a resent command), must be ignored.
+   */
   void start(StartTask command);
 
   /** Cancels a task; an unknown or finished task must be ignored. */
   void cancel(CancelTaskCommand command);
+
+  /**
+   * Preempts a task: notice to the workload, then stop it (see {@link PreemptTaskCommand}); its
+   * ended update says preempted unless a cancel wins. An unknown or finished task, or one already
+   * preempted, must be ignored.
+   */
+  void preempt(PreemptTaskCommand command);
 
   /**
    * Ids of the tasks running now. Reported in every hello (with the tasks whose updates are still

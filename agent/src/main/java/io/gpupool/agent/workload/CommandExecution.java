@@ -3,6 +3,7 @@ package io.gpupool.agent.workload;
 import io.gpupool.agent.device.GpuDevice;
 import io.gpupool.proto.v1.CommandWorkload;
 import io.gpupool.proto.v1.LogStream;
+import io.gpupool.proto.v1.StartTask;
 import io.gpupool.proto.v1.TaskEnded;
 import io.gpupool.proto.v1.TaskResult;
 import io.gpupool.proto.v1.TaskSpec;
@@ -40,6 +41,12 @@ import org.slf4j.LoggerFactory;
  * Whatever goes wrong before the process runs (bad working_dir, unknown device, exec failure) ends
  * the task with a message and without an exit code.
  *
+ * <p>Preemption: {@link #preempt} writes the notice file, sends SIGUSR1 to the main process and
+ * stops the tree at the deadline, or at once when the workload prints {@code ##gpupool
+ * checkpointed} on stdout. The first thing that stops the workload names the outcome (a cancel
+ * during the notice period wins); a workload that exits by itself after the notice counts as
+ * preempted.
+ *
  * <p>Thread-safe; {@link #start()} is called once, before any other method.
  */
 final class CommandExecution {
@@ -63,6 +70,8 @@ final class CommandExecution {
   private final String taskId;
   private final TaskSpec spec;
   private final List<Integer> deviceIndices;
+  private final int attempt;
+  private final Map<String, String> controllerEnv;
   private final RunnerContext context;
   private final TaskOutput output;
   private final Duration gracePeriod;
@@ -71,14 +80,18 @@ final class CommandExecution {
   private final List<Future<?>> periodicJobs = new ArrayList<>();
 
   private volatile ProcessTree tree;
+  private volatile NoticeFile noticeFile;
   private StopReason stopReason; // guarded by this
   private boolean exited; // guarded by this
+  private PreemptionNotice notice; // guarded by this; set by the first preempt
+  private boolean checkpointed; // guarded by this
 
-  CommandExecution(
-      String taskId, TaskSpec spec, List<Integer> deviceIndices, RunnerContext context) {
-    this.taskId = taskId;
-    this.spec = spec;
-    this.deviceIndices = List.copyOf(deviceIndices);
+  CommandExecution(StartTask command, RunnerContext context) {
+    this.taskId = command.getTaskId();
+    this.spec = command.getSpec();
+    this.deviceIndices = List.copyOf(command.getDeviceIndicesList());
+    this.attempt = attemptOf(command);
+    this.controllerEnv = Map.copyOf(command.getEnvMap());
     this.context = context;
     this.output = new TaskOutput(taskId, context.clock(), context.sink());
     this.gracePeriod =
@@ -99,6 +112,11 @@ final class CommandExecution {
   /** The spec's time between SIGTERM and SIGKILL. */
   Duration gracePeriod() {
     return gracePeriod;
+  }
+
+  /** Which start of the task this is, from 1 (a controller that does not say means the first). */
+  static int attemptOf(StartTask command) {
+    return Math.max(1, command.getAttempt());
   }
 
   /** Launches the process, or ends the task at once when it cannot run. */
@@ -178,6 +196,68 @@ final class CommandExecution {
         .schedule(guarded(processes::kill), nonNegative(grace).toNanos(), TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * Preempts the workload: writes the notice file, sends SIGUSR1 to the main process, and stops the
+   * process tree like {@link #stop} at the deadline (now plus the notice period), or as soon as the
+   * workload prints that it checkpointed. Returns after the notice is written and the signal sent;
+   * failing to write or signal is logged, and the deadline still holds.
+   *
+   * @param noticePeriod time from the notice to SIGTERM; negative counts as zero
+   * @return false when ignored: the workload is not running, already has notice, or is stopping
+   */
+  boolean preempt(String reason, Duration noticePeriod) {
+    Duration period = nonNegative(noticePeriod);
+    PreemptionNotice given;
+    synchronized (this) {
+      if (notice != null || stopReason != null || exited || tree == null) {
+        return false;
+      }
+      notice =
+          new PreemptionNotice(taskId, reason, context.clock().instant().plus(period), attempt);
+      given = notice;
+    }
+    log.info(
+        "task {}: preempted ({}), SIGTERM at {} unless it checkpoints first",
+        taskId,
+        reason,
+        given.deadlineText());
+    try {
+      noticeFile.write(given);
+    } catch (IOException e) {
+      log.warn(
+          "task {}: cannot write the preemption notice {}: {}; signalling it anyway",
+          taskId,
+          noticeFile.path(),
+          e.toString());
+    }
+    if (!tree.sendUsr1ToRoot()) {
+      log.debug("task {}: SIGUSR1 not delivered; the deadline still holds", taskId);
+    }
+    synchronized (periodicJobs) {
+      periodicJobs.add(
+          context
+              .timers()
+              .schedule(
+                  guarded(() -> stop(StopReason.PREEMPTED, gracePeriod)),
+                  period.toNanos(),
+                  TimeUnit.NANOSECONDS));
+    }
+    return true;
+  }
+
+  /** The workload said it checkpointed: after a notice, it is stopped at once. */
+  private void checkpointed() {
+    synchronized (this) {
+      if (notice == null) {
+        log.debug("task {}: ignoring a checkpointed line before any preemption notice", taskId);
+        return;
+      }
+      checkpointed = true;
+    }
+    log.info("task {}: checkpointed after its preemption notice", taskId);
+    stop(StopReason.PREEMPTED, gracePeriod);
+  }
+
   private Process launch() throws LaunchException {
     if (!spec.hasCommand()) {
       throw new LaunchException(
@@ -188,7 +268,16 @@ final class CommandExecution {
       throw new LaunchException("exec failed: command.argv is empty");
     }
     List<String> uuids = deviceUuids();
-    Path directory = workingDirectory(command);
+    Path taskDirectory = taskDirectory();
+    Path directory = workingDirectory(command, taskDirectory);
+    NoticeFile notices = new NoticeFile(taskDirectory);
+    try {
+      notices.deleteStale();
+    } catch (IOException e) {
+      throw new LaunchException(
+          "cannot remove the preemption notice of an earlier attempt " + notices.path() + ": " + e);
+    }
+    noticeFile = notices;
     ProcessBuilder builder =
         new ProcessBuilder(command.getArgvList())
             .directory(directory.toFile())
@@ -199,11 +288,19 @@ final class CommandExecution {
     } catch (IllegalArgumentException e) {
       throw new LaunchException("invalid command.env: " + e.getMessage());
     }
+    try {
+      environment.putAll(controllerEnv); // after the spec's: the controller's values win
+    } catch (IllegalArgumentException e) {
+      throw new LaunchException(
+          "invalid env from the controller (StartTask.env): " + e.getMessage());
+    }
     environment.put(
         "CUDA_VISIBLE_DEVICES",
         deviceIndices.stream().map(String::valueOf).collect(Collectors.joining(",")));
     environment.put("GPUPOOL_TASK_ID", taskId);
     environment.put("GPUPOOL_GPU_UUIDS", String.join(",", uuids));
+    environment.put("GPUPOOL_ATTEMPT", Integer.toString(attempt));
+    environment.put("GPUPOOL_NOTICE_FILE", notices.path().toString());
     try {
       return builder.start();
     } catch (IOException e) {
@@ -229,7 +326,29 @@ final class CommandExecution {
     return uuids;
   }
 
-  private Path workingDirectory(CommandWorkload command) throws LaunchException {
+  /**
+   * The agent's own directory for the task, {@code stateDir/tasks/<taskId>}, created if missing: it
+   * holds the notice file, and is the working dir when the spec names none.
+   */
+  private Path taskDirectory() throws LaunchException {
+    if (!DIRECTORY_SAFE_ID.matcher(taskId).matches()) {
+      throw new LaunchException(
+          "task id '"
+              + taskId
+              + "' cannot name a task directory under the agent's state dir"
+              + " (letters, digits, '.', '_' and '-' only, not starting with '.', '_' or '-')");
+    }
+    Path directory = context.stateDir().resolve("tasks").resolve(taskId);
+    try {
+      Files.createDirectories(directory);
+    } catch (IOException e) {
+      throw new LaunchException("cannot create the task directory " + directory + ": " + e);
+    }
+    return directory;
+  }
+
+  private static Path workingDirectory(CommandWorkload command, Path taskDirectory)
+      throws LaunchException {
     if (!command.getWorkingDir().isEmpty()) {
       Path directory;
       try {
@@ -246,22 +365,21 @@ final class CommandExecution {
       }
       return directory;
     }
-    if (!DIRECTORY_SAFE_ID.matcher(taskId).matches()) {
-      throw new LaunchException(
-          "task id '" + taskId + "' cannot name a task directory; set working_dir");
-    }
-    Path directory = context.stateDir().resolve("tasks").resolve(taskId);
-    try {
-      Files.createDirectories(directory);
-    } catch (IOException e) {
-      throw new LaunchException("cannot create the task directory " + directory + ": " + e);
-    }
-    return directory;
+    return taskDirectory;
   }
 
   private void pump(InputStream stream, LogStream kind) {
     try (var reader = new InputStreamReader(stream, StandardCharsets.UTF_8)) {
-      new LineReader(reader, MAX_LINE_CHARS).forEachLine(line -> output.line(kind, line));
+      new LineReader(reader, MAX_LINE_CHARS)
+          .forEachLine(
+              line -> {
+                // Control lines count on stdout only; on stderr they are ordinary output.
+                if (kind == LogStream.LOG_STREAM_STDOUT && ControlLines.isCheckpointed(line)) {
+                  checkpointed();
+                } else {
+                  output.line(kind, line);
+                }
+              });
     } catch (IOException e) {
       log.debug("task {}: reading {} stopped: {}", taskId, kind, e.toString());
     }
@@ -342,14 +460,27 @@ final class CommandExecution {
 
   /** Why the workload ended, when the exit code does not say it all. */
   private synchronized String endMessage() {
+    if (isPreempted()) {
+      String message = notice.reason().isBlank() ? "preempted" : "preempted: " + notice.reason();
+      return checkpointed ? message + " (checkpointed)" : message;
+    }
     if (stopReason == null) {
       return ""; // the exit code says it all
     }
     return switch (stopReason) {
       case CANCELLED -> "cancelled";
+      case PREEMPTED -> "preempted"; // not reached: a preempted stop has a notice
       case MAX_RUNTIME -> "killed: exceeded max_runtime " + DurationText.format(maxRuntime.get());
       case SHUTDOWN -> "killed: the agent shut down";
     };
+  }
+
+  /**
+   * True when the workload ended because of its notice: the preemption stopped it, or it exited by
+   * itself after being told to.
+   */
+  private synchronized boolean isPreempted() {
+    return notice != null && (stopReason == null || stopReason == StopReason.PREEMPTED);
   }
 
   private void finish(Integer exitCode, String message) {
@@ -359,8 +490,10 @@ final class CommandExecution {
       result.setExitCode(exitCode);
     }
     boolean cancelled;
+    boolean preempted;
     synchronized (this) {
       cancelled = stopReason == StopReason.CANCELLED;
+      preempted = isPreempted();
     }
     context
         .sink()
@@ -371,7 +504,8 @@ final class CommandExecution {
                     TaskEnded.newBuilder()
                         .setTime(ProtoTime.timestamp(context.clock().instant()))
                         .setResult(result)
-                        .setCancelled(cancelled))
+                        .setCancelled(cancelled)
+                        .setPreempted(preempted))
                 .build());
     ended.complete(null);
   }

@@ -1,21 +1,31 @@
 package io.gpupool.agent.workload;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A workload's process and every descendant seen so far. Descendants are remembered because once
  * their parent dies they are re-parented and no longer show up as descendants of the root, yet they
  * must still be stopped. {@link #refresh()} is called periodically and before every signal.
  *
- * <p>Signals go through {@link ProcessHandle}, which checks a process's start time, so a recycled
- * pid is never signalled. A process that detaches between two refreshes (a double fork) escapes.
+ * <p>SIGTERM and SIGKILL go through {@link ProcessHandle}, which checks a process's start time, so
+ * a recycled pid is never signalled by them. A process that detaches between two refreshes (a
+ * double fork) escapes.
  *
  * <p>Thread-safe.
  */
 final class ProcessTree {
+
+  private static final Logger log = LoggerFactory.getLogger(ProcessTree.class);
+
+  /** How long kill(1) may take; it returns in milliseconds unless the machine is in trouble. */
+  private static final long KILL_COMMAND_TIMEOUT_MS = 5_000;
 
   private final ProcessHandle root;
   private final Set<ProcessHandle> descendants = ConcurrentHashMap.newKeySet();
@@ -46,6 +56,51 @@ final class ProcessTree {
   /** Sends SIGKILL to the root and every live descendant. */
   void kill() {
     signal(true);
+  }
+
+  /**
+   * Sends SIGUSR1 to the root process only: the workload decides whether and how to pass it on.
+   *
+   * <p>Java can send only SIGTERM and SIGKILL ({@link ProcessHandle#destroy}, {@link
+   * ProcessHandle#destroyForcibly}), so this runs {@code kill -USR1 <pid>} (procps or util-linux,
+   * present on every Linux node). Unlike the ProcessHandle signals it cannot check the process's
+   * start time, so a root that exits and whose pid is reused in the few milliseconds between the
+   * liveness check and the kill would be signalled instead; the pid space makes that unlikely.
+   * Blocks while kill runs.
+   *
+   * @return true when delivered; false when the root is gone or kill failed (logged, never thrown)
+   */
+  boolean sendUsr1ToRoot() {
+    // The workload may exit on the signal and leave children behind, which must still be known.
+    refresh();
+    if (!root.isAlive()) {
+      return false;
+    }
+    String pid = Long.toString(root.pid());
+    try {
+      Process kill =
+          new ProcessBuilder("kill", "-USR1", pid)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      if (!kill.waitFor(KILL_COMMAND_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+        kill.destroyForcibly();
+        log.warn("kill -USR1 {} did not return within {} ms", pid, KILL_COMMAND_TIMEOUT_MS);
+        return false;
+      }
+      if (kill.exitValue() != 0) {
+        // The usual cause: the process exited in between.
+        log.debug("kill -USR1 {} exited with {}", pid, kill.exitValue());
+        return false;
+      }
+      return true;
+    } catch (IOException e) {
+      log.warn("cannot run kill -USR1 {} (is kill(1) on the agent's PATH?): {}", pid, e.toString());
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** Sends SIGTERM ({@code force}: SIGKILL) to the given processes that are still alive. */

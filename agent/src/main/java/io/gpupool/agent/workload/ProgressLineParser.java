@@ -15,11 +15,14 @@ import java.util.regex.Pattern;
  * number included) starts the message, which is the rest of the line verbatim. Without {@code
  * progress=}, a step and total give the percent as {@code 100 * step / total}.
  *
+ * <p>Control lines such as {@code ##gpupool checkpointed} share the prefix but are not progress
+ * lines: for them {@link #isProgressLine} is false and {@link #parse} empty.
+ *
  * <p>Pure and stateless; the time of the progress is left for the caller to set.
  */
 public final class ProgressLineParser {
 
-  /** Lines starting with this are progress lines, not output. */
+  /** Lines starting with this are progress (or control) lines, not output. */
   public static final String PREFIX = "##gpupool ";
 
   private static final Pattern PAIR = Pattern.compile("([A-Za-z_][A-Za-z0-9_./-]*)=(\\S+)");
@@ -31,7 +34,7 @@ public final class ProgressLineParser {
 
   /** True when the line is a progress line. */
   public static boolean isProgressLine(String line) {
-    return line.startsWith(PREFIX);
+    return line.startsWith(PREFIX) && !ControlLines.isControlLine(line);
   }
 
   /**

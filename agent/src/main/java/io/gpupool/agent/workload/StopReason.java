@@ -4,6 +4,8 @@ package io.gpupool.agent.workload;
 enum StopReason {
   /** The controller cancelled the task. */
   CANCELLED,
+  /** The task was preempted: its notice period ended, or it checkpointed after the notice. */
+  PREEMPTED,
   /** The task ran longer than its max_runtime. */
   MAX_RUNTIME,
   /** The agent is shutting down. */

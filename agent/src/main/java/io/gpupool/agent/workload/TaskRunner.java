@@ -1,13 +1,13 @@
 package io.gpupool.agent.workload;
 
 import io.gpupool.agent.device.DeviceBackend;
+import io.gpupool.proto.v1.StartTask;
 import io.gpupool.proto.v1.TaskSpec;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,9 +26,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the tasks the controller assigns to this node and reports their updates to a sink.
  *
- * <p>Each task id runs at most once: a second start of a known id (running or finished) is ignored,
- * and so is a cancel of an unknown or finished task. While a task runs, its devices are marked busy
- * in the device backend.
+ * <p>Each attempt of a task runs at most once: a start is ignored while the task runs and when its
+ * attempt is not newer than the last one started (a resent start), so a task preempted here can
+ * come back as its next attempt. A cancel or preempt of an unknown or finished task is ignored.
+ * While a task runs, its devices are marked busy in the device backend.
+ *
+ * <p>Every task gets {@code GPUPOOL_TASK_ID}, {@code GPUPOOL_ATTEMPT}, {@code
+ * CUDA_VISIBLE_DEVICES}, {@code GPUPOOL_GPU_UUIDS} and {@code GPUPOOL_NOTICE_FILE} in its
+ * environment, on top of the spec's env and then the controller's (whose values win over the
+ * spec's). The notice file lives in {@code stateDir/tasks/<taskId>/} whatever the working dir, and
+ * exists only once the task is preempted.
  *
  * <p>Thread-safe. {@link #close()} stops every running task and waits for their ended updates.
  */
@@ -40,7 +47,10 @@ public final class TaskRunner implements AutoCloseable {
   private static final Duration CLOSE_SLACK = Duration.ofSeconds(5);
 
   private final RunnerContext context;
-  private final Set<String> known = new HashSet<>(); // guarded by this
+
+  /** The last attempt started of every task seen. */
+  private final Map<String, Integer> startedAttempts = new HashMap<>(); // guarded by this
+
   private final Map<String, CommandExecution> running = new HashMap<>(); // guarded by this
   private boolean closed; // guarded by this
 
@@ -61,26 +71,57 @@ public final class TaskRunner implements AutoCloseable {
   }
 
   /**
-   * Starts a task. A task that cannot run (bad working_dir, unknown device, program not found)
-   * still counts as started here: its failure arrives as an ended update.
+   * Starts the first attempt of a task without environment from the controller; see {@link
+   * #start(StartTask)}.
    *
    * @param taskId the controller's task id
    * @param spec what to run
    * @param deviceIndices the assigned devices
-   * @return false when the task id is already known (or the runner is closed) and nothing was done
+   * @return false when the task is running or was started before, or the runner is closed, and
+   *     nothing was done
    */
-  public synchronized boolean start(String taskId, TaskSpec spec, List<Integer> deviceIndices) {
+  public boolean start(String taskId, TaskSpec spec, List<Integer> deviceIndices) {
+    return start(
+        StartTask.newBuilder()
+            .setTaskId(taskId)
+            .setSpec(spec)
+            .addAllDeviceIndices(deviceIndices)
+            .setAttempt(1)
+            .build());
+  }
+
+  /**
+   * Starts an attempt of a task. A task that cannot run (bad working_dir, unknown device, program
+   * not found) still counts as started here: its failure arrives as an ended update.
+   *
+   * @param command the task id, spec, devices, attempt (0 means 1) and extra environment
+   * @return false when the task is running, or this attempt is not newer than the last one started,
+   *     or the runner is closed, and nothing was done
+   */
+  public synchronized boolean start(StartTask command) {
+    String taskId = command.getTaskId();
+    int attempt = CommandExecution.attemptOf(command);
     if (closed) {
       log.warn("ignoring start of task {}: the agent is shutting down", taskId);
       return false;
     }
-    if (!known.add(taskId)) {
-      log.info("ignoring start of task {}: it is already known", taskId);
+    if (running.containsKey(taskId)) {
+      log.info("ignoring start of task {} (attempt {}): it is running", taskId, attempt);
       return false;
     }
-    CommandExecution execution = new CommandExecution(taskId, spec, deviceIndices, context);
+    Integer last = startedAttempts.get(taskId);
+    if (last != null && attempt <= last) {
+      log.info(
+          "ignoring start of task {} (attempt {}): attempt {} was started already",
+          taskId,
+          attempt,
+          last);
+      return false;
+    }
+    startedAttempts.put(taskId, attempt);
+    CommandExecution execution = new CommandExecution(command, context);
     running.put(taskId, execution);
-    execution.ended().thenRun(() -> forget(taskId));
+    execution.ended().thenRun(() -> forget(taskId, execution));
     execution.start();
     return true;
   }
@@ -103,6 +144,41 @@ public final class TaskRunner implements AutoCloseable {
     }
     execution.stop(
         StopReason.CANCELLED, gracePeriod == null ? execution.gracePeriod() : gracePeriod);
+    return true;
+  }
+
+  /**
+   * Preempts a running task: writes the notice (reason, deadline, attempt) to its {@code
+   * GPUPOOL_NOTICE_FILE}, sends SIGUSR1 to its main process (not to the rest of its tree), and
+   * stops its process tree (SIGTERM, then SIGKILL after the task's kill grace period) as soon as it
+   * prints {@code ##gpupool checkpointed} on stdout, or at the deadline otherwise. The ended update
+   * says preempted, with the message {@code "preempted: <reason>"}, followed by {@code "
+   * (checkpointed)"} when it checkpointed; a task that exits by itself after the notice is reported
+   * preempted too, with its own exit code. A cancel during the notice period wins: the ended update
+   * then says cancelled, not preempted.
+   *
+   * <p>Returns after the notice is written and the signal sent (milliseconds); failing to do either
+   * is logged, and the deadline still holds.
+   *
+   * @param reason why, in words, for the workload and the ended message
+   * @param noticePeriod time from the notice to SIGTERM; zero or negative means SIGTERM right after
+   *     the notice
+   * @return false when the task is not running (unknown or finished), already preempted, or being
+   *     stopped, and nothing was done
+   */
+  public boolean preempt(String taskId, String reason, Duration noticePeriod) {
+    CommandExecution execution;
+    synchronized (this) {
+      execution = running.get(taskId);
+    }
+    if (execution == null) {
+      log.info("ignoring preempt of task {}: it is not running", taskId);
+      return false;
+    }
+    if (!execution.preempt(reason, noticePeriod)) {
+      log.info("ignoring preempt of task {}: it already has notice or is stopping", taskId);
+      return false;
+    }
     return true;
   }
 
@@ -149,8 +225,8 @@ public final class TaskRunner implements AutoCloseable {
     context.io().shutdownNow();
   }
 
-  private synchronized void forget(String taskId) {
-    running.remove(taskId);
+  private synchronized void forget(String taskId, CommandExecution execution) {
+    running.remove(taskId, execution);
   }
 
   private static ThreadFactory daemonThreads(String prefix) {

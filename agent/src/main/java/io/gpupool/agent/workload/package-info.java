@@ -8,6 +8,12 @@
  * ##gpupool} progress lines parsed, and its whole process tree stopped with SIGTERM then SIGKILL
  * when cancelled or over its run time.
  *
+ * <p>Preemption follows the notice protocol of {@code PreemptTaskCommand}: the notice (task id,
+ * reason, RFC 3339 deadline, attempt) is written as JSON to the file named in {@code
+ * GPUPOOL_NOTICE_FILE}, the main process gets SIGUSR1, and the tree is stopped when the workload
+ * prints the control line {@code ##gpupool checkpointed} on stdout, or at the deadline. Control
+ * lines are acted on and never reported as output or progress.
+ *
  * <p>May depend on {@code io.gpupool.agent.device}, the generated proto messages and slf4j; not on
  * gRPC or the session.
  */

@@ -168,4 +168,13 @@ class ProgressLineParserTest {
   void timeIsLeftForTheCaller() {
     assertThat(parse("##gpupool progress=1").hasTime()).isFalse();
   }
+
+  @Test
+  void checkpointedControlLinesAreNotProgress() {
+    assertThat(ProgressLineParser.parse("##gpupool checkpointed")).isEmpty();
+    assertThat(ProgressLineParser.parse("##gpupool checkpointed step 7 saved")).isEmpty();
+    assertThat(ProgressLineParser.isProgressLine("##gpupool checkpointed")).isFalse();
+    assertThat(parse("##gpupool checkpointed=1").getMetricsMap())
+        .containsExactly(Map.entry("checkpointed", 1.0));
+  }
 }

@@ -54,7 +54,7 @@ public final class NodesCommand implements Callable<Integer> {
       long free = node.getGpusList().stream().filter(g -> g.getTaskId().isEmpty()).count();
       nodeTable.row(
           TaskText.orDash(node.getName()),
-          nodeState(node.getState()),
+          nodeState(node.getState()) + (node.getCordoned() ? ",CORDONED" : ""),
           free + "/" + node.getGpusCount(),
           TaskText.orDash(
               node.getGpusList().stream()

@@ -23,4 +23,9 @@ final class ProtoTime {
         .setNanos(duration.getNano())
         .build();
   }
+
+  /** A protobuf duration as Java's, e.g. for printing ("PT30S"). */
+  static Duration javaDuration(com.google.protobuf.Duration duration) {
+    return Duration.ofSeconds(duration.getSeconds(), duration.getNanos());
+  }
 }

@@ -2,6 +2,7 @@ package io.gpupool.cli.client;
 
 import io.gpupool.proto.v1.CommandWorkload;
 import io.gpupool.proto.v1.Resources;
+import io.gpupool.proto.v1.SchedulingHints;
 import io.gpupool.proto.v1.SubmitTaskRequest;
 import io.gpupool.proto.v1.SubmitTaskResponse;
 import io.gpupool.proto.v1.TaskSpec;
@@ -99,6 +100,64 @@ public final class SubmitCommand implements Callable<Integer> {
   private String requestId;
 
   @Option(
+      names = "--tenant",
+      paramLabel = "NAME",
+      description = "Team or user the task runs for (fair share and quotas). Default: default.")
+  private String tenant;
+
+  @Option(
+      names = "--priority",
+      paramLabel = "N",
+      description = "Priority class, 0 to 1000; higher runs first and may preempt. Default: 0.")
+  private int priority;
+
+  @Option(
+      names = "--preemptible",
+      description = "Allow the task to be preempted (with notice) by higher-priority work.")
+  private boolean preemptible;
+
+  @Option(
+      names = "--gang",
+      paramLabel = "N",
+      description =
+          "Run N copies as a gang, all started together (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT set).")
+  private int gangSize;
+
+  @Option(
+      names = "--estimate",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "Expected run time; helps backfill and shortest-job-first.")
+  private Duration estimate;
+
+  @Option(
+      names = "--compute-intensity",
+      paramLabel = "0..1",
+      description = "C in the weighted priority P = w1*C + w2*T + w3*M.")
+  private double computeIntensity;
+
+  @Option(
+      names = "--time-sensitivity",
+      paramLabel = "0..1",
+      description = "T in the weighted priority.")
+  private double timeSensitivity;
+
+  @Option(names = "--memory-need", paramLabel = "0..1", description = "M in the weighted priority.")
+  private double memoryNeed;
+
+  @Option(
+      names = "--min-gpu-memory-gb",
+      paramLabel = "GB",
+      description = "Each GPU must have at least this much memory.")
+  private long minGpuMemoryGb;
+
+  @Option(
+      names = "--node-selector",
+      paramLabel = "KEY=VALUE",
+      description = "Only nodes with this label; repeatable.")
+  private Map<String, String> nodeSelector = new LinkedHashMap<>();
+
+  @Option(
       names = "--watch",
       description = "Follow the task: states, progress and output until it ends.")
   private boolean watch;
@@ -144,7 +203,11 @@ public final class SubmitCommand implements Callable<Integer> {
       throw new ParameterException(
           spec.commandLine(), "--gpus must be at least 1, but it is " + gpus);
     }
-    Resources.Builder resources = Resources.newBuilder().setGpus(gpus);
+    Resources.Builder resources =
+        Resources.newBuilder()
+            .setGpus(gpus)
+            .setMinGpuMemoryBytes(minGpuMemoryGb << 30)
+            .putAllNodeSelector(nodeSelector);
     if (gpuModel != null) {
       resources.setGpuModel(gpuModel);
     }
@@ -156,6 +219,22 @@ public final class SubmitCommand implements Callable<Integer> {
         TaskSpec.newBuilder().setResources(resources).setCommand(command).putAllLabels(labels);
     if (name != null) {
       taskSpec.setName(name);
+    }
+    if (tenant != null) {
+      taskSpec.setTenant(tenant);
+    }
+    taskSpec.setPriority(priority).setPreemptible(preemptible).setGangSize(gangSize);
+    SchedulingHints hints =
+        SchedulingHints.newBuilder()
+            .setComputeIntensity(computeIntensity)
+            .setTimeSensitivity(timeSensitivity)
+            .setMemoryNeed(memoryNeed)
+            .build();
+    if (!hints.equals(SchedulingHints.getDefaultInstance())) {
+      taskSpec.setHints(hints);
+    }
+    if (estimate != null) {
+      taskSpec.setRuntimeEstimate(ProtoTime.duration(estimate));
     }
     if (maxRuntime != null) {
       taskSpec.setMaxRuntime(ProtoTime.duration(maxRuntime));

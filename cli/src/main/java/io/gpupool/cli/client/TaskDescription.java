@@ -33,6 +33,35 @@ final class TaskDescription {
     if (task.getCancelRequested()) {
       fields.row("Cancel:", "requested");
     }
+    if (task.getPreemptionRequested()) {
+      fields.row("Preemption:", "notice given; the task is stopping");
+    }
+    var spec = task.getSpec();
+    fields.row(
+        "Tenant:",
+        (spec.getTenant().isEmpty() ? "default" : spec.getTenant())
+            + ", priority "
+            + spec.getPriority()
+            + (spec.getPreemptible() ? ", preemptible" : ""));
+    if (task.hasGang()) {
+      fields.row(
+          "Gang:",
+          task.getGang().getId()
+              + " (rank "
+              + task.getGang().getRank()
+              + " of "
+              + task.getGang().getSize()
+              + ")");
+    }
+    if (task.getAttempt() > 1) {
+      fields.row("Attempt:", String.valueOf(task.getAttempt()));
+    }
+    if (task.hasExpectedStartTime()) {
+      fields.row("Expected start:", ahead(ProtoTime.instant(true, task.getExpectedStartTime())));
+    }
+    if (task.hasExpectedEndTime()) {
+      fields.row("ETA:", ahead(ProtoTime.instant(true, task.getExpectedEndTime())));
+    }
     String model = task.getSpec().getResources().getGpuModel();
     fields.row(
         "GPUs:",
@@ -77,6 +106,18 @@ final class TaskDescription {
       transitions.print(out, "  ");
     }
     out.flush();
+  }
+
+  /** A time expected in the future, as "12:30:00 (in 5m)"; "(now)" once it has passed. */
+  private String ahead(Optional<Instant> instant) {
+    return instant
+        .map(
+            i ->
+                timeText.dateTime(i)
+                    + (i.isAfter(clock.instant())
+                        ? " (in " + TimeText.age(clock.instant(), i) + ")"
+                        : " (due)"))
+        .orElse("-");
   }
 
   private String when(Optional<Instant> instant) {

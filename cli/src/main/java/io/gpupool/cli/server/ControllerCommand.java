@@ -46,6 +46,18 @@ public final class ControllerCommand implements Callable<Integer> {
       description = "Secret agents must present to register (env GPUPOOL_JOIN_TOKEN).")
   String joinToken;
 
+  @Option(
+      names = "--policy",
+      description =
+          "Scheduling policy: fifo, first-fit, weighted, fair, sjf or default (overrides the config file's).")
+  String policy;
+
+  @Option(
+      names = "--scheduler-config",
+      description =
+          "JSON file of gpupool.v1.SchedulerConfig: policy, priority weights, scorer weights, tenant quotas and weights, preemption notice.")
+  Path schedulerConfig;
+
   @Override
   public Integer call() throws Exception {
     Controller controller =
@@ -56,6 +68,7 @@ public final class ControllerCommand implements Callable<Integer> {
                 .httpPort(httpPort)
                 .dataDir(dataDir)
                 .joinToken(joinToken)
+                .scheduler(SchedulerFlags.config(schedulerConfig, policy))
                 .build());
     System.out.println(
         "gpupool controller: gRPC on "

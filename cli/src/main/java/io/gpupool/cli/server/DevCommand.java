@@ -58,6 +58,18 @@ public final class DevCommand implements Callable<Integer> {
               + ").")
   String simulate;
 
+  @Option(
+      names = "--policy",
+      description =
+          "Scheduling policy: fifo, first-fit, weighted, fair, sjf or default (overrides the config file's).")
+  String policy;
+
+  @Option(
+      names = "--scheduler-config",
+      description =
+          "JSON file of gpupool.v1.SchedulerConfig: policy, priority weights, scorer weights, tenant quotas and weights, preemption notice.")
+  Path schedulerConfig;
+
   @Override
   public Integer call() throws Exception {
     String simulation = simulate;
@@ -98,6 +110,7 @@ public final class DevCommand implements Callable<Integer> {
                   .httpPort(httpPort)
                   .dataDir(dir.resolve("controller"))
                   .joinToken(joinToken)
+                  .scheduler(SchedulerFlags.config(schedulerConfig, policy))
                   .build());
       running.add(0, controller);
       Agent agent =

@@ -34,7 +34,6 @@ import io.gpupool.proto.v1.RegisterRequest;
 import io.gpupool.proto.v1.StartTask;
 import io.gpupool.proto.v1.Task;
 import io.gpupool.proto.v1.TaskEnded;
-import io.gpupool.proto.v1.TaskResult;
 import io.gpupool.proto.v1.TaskState;
 import io.gpupool.proto.v1.TaskUpdate;
 import java.time.Clock;
@@ -495,8 +494,10 @@ public final class SchedulerLoop {
 
   private void ended(TaskEntry task, TaskEnded ended, Pass pass) {
     var result = ended.getResult();
-    if (ended.getPreempted() && !ended.getCancelled()) {
-      requeueAfterPreemption(task, result, pass);
+    boolean checkpointed = result.getMessage().contains("(checkpointed)");
+    boolean finishedAnyway = result.hasExitCode() && result.getExitCode() == 0 && !checkpointed;
+    if (ended.getPreempted() && !ended.getCancelled() && !finishedAnyway) {
+      requeueAfterPreemption(task, checkpointed, pass);
       return;
     }
     TaskState outcome;
@@ -538,9 +539,8 @@ public final class SchedulerLoop {
   }
 
   /** A preempted task goes back to the queue, to run again (attempt + 1) when there is room. */
-  private void requeueAfterPreemption(TaskEntry task, TaskResult result, Pass pass) {
+  private void requeueAfterPreemption(TaskEntry task, boolean checkpointed, Pass pass) {
     String why = stripPrefix(task.task().getReason(), PREEMPTING);
-    boolean checkpointed = result.getMessage().contains("checkpointed");
     NodeEntry node = state.node(task.nodeId());
     var event =
         task.transition(
