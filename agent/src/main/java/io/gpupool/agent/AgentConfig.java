@@ -9,6 +9,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -33,6 +34,7 @@ public final class AgentConfig {
   private final Duration reconnectBackoffMax;
   private final Function<String, ManagedChannel> channelFactory;
   private final Clock clock;
+  private final Map<String, String> labels;
 
   private AgentConfig(Builder b, String nodeName, Optional<SimulateSpec> simulate) {
     this.controllerTarget = b.controllerTarget;
@@ -47,6 +49,7 @@ public final class AgentConfig {
     this.reconnectBackoffMax = b.reconnectBackoffMax;
     this.channelFactory = b.channelFactory;
     this.clock = b.clock;
+    this.labels = Map.copyOf(b.labels);
   }
 
   /** A builder with the defaults; controller target, join token and state dir must be set. */
@@ -67,7 +70,13 @@ public final class AgentConfig {
         .reconnectBackoffMin(reconnectBackoffMin)
         .reconnectBackoffMax(reconnectBackoffMax)
         .channelFactory(channelFactory)
-        .clock(clock);
+        .clock(clock)
+        .labels(labels);
+  }
+
+  /** The node's labels, which tasks select nodes by. */
+  public Map<String, String> labels() {
+    return labels;
   }
 
   /** The controller's address, "host:port" (any gRPC target works). */
@@ -145,6 +154,13 @@ public final class AgentConfig {
    * once.
    */
   public static final class Builder {
+    private Map<String, String> labels = Map.of();
+
+    /** The node's labels (e.g. zone=eu), which tasks select nodes by. */
+    public Builder labels(Map<String, String> labels) {
+      this.labels = Map.copyOf(labels);
+      return this;
+    }
 
     private String controllerTarget;
     private String joinToken;

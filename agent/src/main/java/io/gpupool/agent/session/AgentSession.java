@@ -201,7 +201,8 @@ public final class AgentSession implements AutoCloseable {
             .setJoinToken(settings.joinToken())
             .setNodeId(settings.nodeId())
             .setNodeName(settings.nodeName())
-            .setAgentVersion(settings.agentVersion());
+            .setAgentVersion(settings.agentVersion())
+            .putAllLabels(settings.labels());
     backend.devices().forEach(d -> request.addDevices(DeviceMessages.info(d)));
     stub.withDeadlineAfter(REGISTER_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
         .register(

@@ -1,6 +1,7 @@
 package io.gpupool.agent.session;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -13,6 +14,7 @@ import java.util.Objects;
  * @param heartbeatInterval the heartbeat interval unless the controller asks for another
  * @param backoffMin the shortest delay before a reconnect
  * @param backoffMax the longest delay before a reconnect
+ * @param labels the node's labels, sent at registration
  */
 public record SessionSettings(
     String nodeId,
@@ -21,12 +23,14 @@ public record SessionSettings(
     String agentVersion,
     Duration heartbeatInterval,
     Duration backoffMin,
-    Duration backoffMax) {
+    Duration backoffMax,
+    Map<String, String> labels) {
 
   /** Checks that nothing is missing. */
   public SessionSettings {
     Objects.requireNonNull(nodeId, "nodeId");
     Objects.requireNonNull(nodeName, "nodeName");
+    labels = Map.copyOf(labels);
     Objects.requireNonNull(joinToken, "joinToken");
     Objects.requireNonNull(agentVersion, "agentVersion");
     Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");

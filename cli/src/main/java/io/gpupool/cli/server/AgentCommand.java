@@ -5,7 +5,9 @@ import io.gpupool.agent.AgentConfig;
 import io.gpupool.cli.client.DurationConverter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,6 +57,13 @@ public final class AgentCommand implements Callable<Integer> {
   Path nvmlLibrary;
 
   @Option(
+      names = "--labels",
+      split = ",",
+      paramLabel = "KEY=VALUE",
+      description = "Node labels tasks can select with --node-selector, e.g. zone=eu,rack=7.")
+  Map<String, String> labels = new LinkedHashMap<>();
+
+  @Option(
       names = "--heartbeat-interval",
       defaultValue = "1s",
       converter = DurationConverter.class,
@@ -71,7 +80,8 @@ public final class AgentCommand implements Callable<Integer> {
             .stateDir(stateDir)
             .simulate(simulate)
             .nvmlLibrary(nvmlLibrary)
-            .heartbeatInterval(heartbeatInterval);
+            .heartbeatInterval(heartbeatInterval)
+            .labels(labels);
     if (name != null) {
       config.nodeName(name);
     }
