@@ -9,6 +9,10 @@ import io.gpupool.client.GpuPoolClient;
 import io.gpupool.client.NodeState;
 import io.gpupool.controller.Controller;
 import io.gpupool.controller.ControllerConfig;
+import io.gpupool.proto.v1.SchedulerConfig;
+import io.gpupool.proto.v1.SchedulerServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +28,7 @@ final class TestCluster implements AutoCloseable {
   private final Controller controller;
   private final List<Agent> agents = new ArrayList<>();
   private final List<GpuPoolClient> clients = new ArrayList<>();
+  private final List<ManagedChannel> channels = new ArrayList<>();
 
   private TestCluster(Path dir, Controller controller) {
     this.dir = dir;
@@ -32,6 +37,12 @@ final class TestCluster implements AutoCloseable {
 
   /** Starts a controller and one agent per simulate spec, and waits until all are connected. */
   static TestCluster start(Path dir, String... agentSpecs) throws IOException, AgentStartException {
+    return start(dir, SchedulerConfig.getDefaultInstance(), agentSpecs);
+  }
+
+  /** The same, with a scheduler configuration. */
+  static TestCluster start(Path dir, SchedulerConfig scheduler, String... agentSpecs)
+      throws IOException, AgentStartException {
     Controller controller =
         Controller.start(
             ControllerConfig.builder()
@@ -40,6 +51,7 @@ final class TestCluster implements AutoCloseable {
                 .httpPort(-1)
                 .dataDir(dir.resolve("controller"))
                 .joinToken(JOIN_TOKEN)
+                .scheduler(scheduler)
                 .build());
     TestCluster cluster = new TestCluster(dir, controller);
     for (int i = 0; i < agentSpecs.length; i++) {
@@ -50,7 +62,12 @@ final class TestCluster implements AutoCloseable {
 
   /** Starts an agent whose state lives in {@code dir/name}; waits until its node is ready. */
   Agent startAgent(String name, String simulate) throws AgentStartException {
-    Agent agent = Agent.start(agentConfig(name, simulate).build());
+    return startAgent(agentConfig(name, simulate));
+  }
+
+  /** Starts an agent from a configuration; waits until its node is ready. */
+  Agent startAgent(AgentConfig.Builder config) throws AgentStartException {
+    Agent agent = Agent.start(config.build());
     agents.add(agent);
     awaitReady(agent.nodeId());
     return agent;
@@ -95,6 +112,13 @@ final class TestCluster implements AutoCloseable {
     return client;
   }
 
+  /** The raw API, for what the SDK does not cover. */
+  SchedulerServiceGrpc.SchedulerServiceBlockingStub api() {
+    ManagedChannel channel = ManagedChannelBuilder.forTarget(target()).usePlaintext().build();
+    channels.add(channel);
+    return SchedulerServiceGrpc.newBlockingStub(channel);
+  }
+
   Path workDir() throws IOException {
     return Files.createDirectories(dir.resolve("work"));
   }
@@ -102,6 +126,7 @@ final class TestCluster implements AutoCloseable {
   @Override
   public void close() {
     clients.forEach(GpuPoolClient::close);
+    channels.forEach(ManagedChannel::shutdownNow);
     agents.forEach(Agent::close);
     controller.close();
   }

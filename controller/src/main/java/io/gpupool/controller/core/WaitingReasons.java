@@ -1,5 +1,8 @@
 package io.gpupool.controller.core;
 
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
 /** Words for why a task could not be placed: the "does not fit is data" part of the core. */
 final class WaitingReasons {
 
@@ -14,15 +17,29 @@ final class WaitingReasons {
     if (!request.gpuModel().isEmpty()) {
       what += " of model '" + request.gpuModel() + "'";
     }
+    if (request.minGpuMemoryBytes() > 0) {
+      what += " with at least " + (request.minGpuMemoryBytes() >> 30) + " GiB";
+    }
+    if (!request.nodeSelector().isEmpty()) {
+      what +=
+          " on nodes with "
+              + new TreeMap<>(request.nodeSelector())
+                  .entrySet().stream()
+                      .map(e -> e.getKey() + "=" + e.getValue())
+                      .collect(Collectors.joining(","));
+    }
     int registered = 0;
     int ready = 0;
     int largestMatching = 0;
     int largestMatchingReady = 0;
     for (NodeSnapshot node : nodes) {
+      if (!node.matches(request.nodeSelector())) {
+        continue;
+      }
       registered++;
       int matching = 0;
       for (DeviceSnapshot device : node.devices()) {
-        if (device.healthy() && request.acceptsModel(device.model())) {
+        if (device.healthy() && request.accepts(device)) {
           matching++;
         }
       }
@@ -33,7 +50,11 @@ final class WaitingReasons {
       }
     }
     if (registered == 0) {
-      return "waiting for " + what + ": no nodes have registered";
+      return "waiting for "
+          + what
+          + (request.nodeSelector().isEmpty()
+              ? ": no nodes have registered"
+              : ": no node with those labels has registered");
     }
     if (ready == 0) {
       return "waiting for " + what + ": no node is ready (connected and not cordoned)";
