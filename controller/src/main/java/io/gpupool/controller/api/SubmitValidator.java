@@ -46,7 +46,16 @@ final class SubmitValidator {
       v.add("spec.resources.gpus", "required (1 to " + MAX_GPUS + ")");
     } else {
       int gpus = spec.getResources().getGpus();
-      v.check(gpus >= 1, "spec.resources.gpus", "must be at least 1, got " + gpus);
+      long share = spec.getResources().getGpuMemoryBytes();
+      v.check(share >= 0, "spec.resources.gpu_memory_bytes", "must not be negative");
+      if (share > 0) {
+        v.check(
+            gpus <= 1,
+            "spec.resources.gpus",
+            "must be 0 or 1 with gpu_memory_bytes (a share of one GPU), got " + gpus);
+      } else {
+        v.check(gpus >= 1, "spec.resources.gpus", "must be at least 1, got " + gpus);
+      }
       v.check(
           gpus <= MAX_GPUS,
           "spec.resources.gpus",
@@ -56,6 +65,10 @@ final class SubmitValidator {
         spec.getGangSize() >= 0 && spec.getGangSize() <= MAX_GANG,
         "spec.gang_size",
         "must be between 0 and " + MAX_GANG + ", got " + spec.getGangSize());
+    v.check(
+        spec.getGangSize() <= 1 || spec.getResources().getGpuMemoryBytes() == 0,
+        "spec.gang_size",
+        "a gang needs whole GPUs; remove gpu_memory_bytes or the gang");
     v.check(
         spec.getPriority() >= 0 && spec.getPriority() <= MAX_PRIORITY,
         "spec.priority",

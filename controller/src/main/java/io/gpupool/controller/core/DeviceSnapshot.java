@@ -10,6 +10,7 @@ package io.gpupool.controller.core;
  * @param allocated true when a task holds it
  * @param utilization measured utilization in [0,1] (0 when unknown)
  * @param powerWatts measured power draw (0 when unknown)
+ * @param sharedBytes memory promised to fractional tasks sharing the device (0 when none)
  */
 public record DeviceSnapshot(
     int index,
@@ -18,16 +19,34 @@ public record DeviceSnapshot(
     boolean healthy,
     boolean allocated,
     double utilization,
-    double powerWatts) {
+    double powerWatts,
+    long sharedBytes) {
+
+  /** A device without fractional tasks. */
+  public DeviceSnapshot(
+      int index,
+      String model,
+      long memoryBytes,
+      boolean healthy,
+      boolean allocated,
+      double utilization,
+      double powerWatts) {
+    this(index, model, memoryBytes, healthy, allocated, utilization, powerWatts, 0);
+  }
 
   /** A device without telemetry. */
   public DeviceSnapshot(
       int index, String model, long memoryBytes, boolean healthy, boolean allocated) {
-    this(index, model, memoryBytes, healthy, allocated, 0, 0);
+    this(index, model, memoryBytes, healthy, allocated, 0, 0, 0);
   }
 
-  /** True when new work may be placed on it. */
+  /** True when a task may take the whole device. */
   public boolean isFree() {
+    return healthy && !allocated && sharedBytes == 0;
+  }
+
+  /** True when fractional tasks may (still) share the device. */
+  public boolean isShareable() {
     return healthy && !allocated;
   }
 }

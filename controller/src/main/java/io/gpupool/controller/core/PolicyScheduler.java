@@ -87,6 +87,7 @@ public final class PolicyScheduler implements SchedulingPolicy {
   private final class Pass {
     final ClusterSnapshot snapshot;
     final FreeCapacity capacity;
+    final SharedGpus shared;
     final Map<String, Integer> tenantGpus = new HashMap<>();
     final Map<String, List<RunningTask>> runningByNode = new HashMap<>();
     final Map<String, List<PendingTask>> gangs = new HashMap<>();
@@ -95,15 +96,34 @@ public final class PolicyScheduler implements SchedulingPolicy {
     final List<Placement> placements = new ArrayList<>();
     final Map<String, String> waiting = new LinkedHashMap<>();
     final List<Preemption> preemptions = new ArrayList<>();
+
+    /**
+     * Why requests do not fit, by request: the words depend only on the request and the nodes, and
+     * a long queue holds few distinct requests, while each explanation reads every device.
+     */
+    final Map<ResourceRequest, String> explanations = new HashMap<>();
+
+    /** True when some running task is already being preempted (its GPUs count as freeing). */
+    boolean anyBeingPreempted;
+
+    /** The lowest priority of a preemptible running task; MAX_VALUE when none is preemptible. */
+    int lowestPreemptiblePriority = Integer.MAX_VALUE;
+
     Reservation reservation;
     String blockedBy;
 
     Pass(ClusterSnapshot snapshot) {
       this.snapshot = snapshot;
       this.capacity = new FreeCapacity(snapshot.nodes());
+      this.shared = new SharedGpus(snapshot.nodes());
       for (RunningTask running : snapshot.running()) {
         tenantGpus.merge(running.profile().tenant(), running.request().gpus(), Integer::sum);
         runningByNode.computeIfAbsent(running.nodeId(), n -> new ArrayList<>()).add(running);
+        anyBeingPreempted |= running.beingPreempted();
+        if (running.profile().preemptible()) {
+          lowestPreemptiblePriority =
+              Math.min(lowestPreemptiblePriority, running.profile().priority());
+        }
       }
       for (PendingTask task : snapshot.queue()) {
         task.gang()
@@ -129,6 +149,23 @@ public final class PolicyScheduler implements SchedulingPolicy {
         waiting.put(task.id(), quota);
         return;
       }
+      if (task.request().isShare()) {
+        Placement share =
+            shared.place(
+                task,
+                capacity,
+                config.tightestFirst(),
+                nodeId ->
+                    reservation != null && reservation.nodeId().equals(nodeId)
+                        ? Set.copyOf(reservation.deviceIndices())
+                        : Set.of());
+        if (share == null) {
+          waiting.put(task.id(), WaitingReasons.explainShare(task.request(), snapshot.nodes()));
+        } else {
+          placements.add(share);
+        }
+        return;
+      }
       Placement placement = place(task, true);
       if (placement != null) {
         commit(task, placement);
@@ -140,10 +177,9 @@ public final class PolicyScheduler implements SchedulingPolicy {
       switch (config.backfill()) {
         case NONE -> {
           blockedBy = task.id();
-          waiting.put(task.id(), WaitingReasons.explain(task.request(), snapshot.nodes()));
+          waiting.put(task.id(), explain(task.request()));
         }
-        case GREEDY ->
-            waiting.put(task.id(), WaitingReasons.explain(task.request(), snapshot.nodes()));
+        case GREEDY -> waiting.put(task.id(), explain(task.request()));
         case EASY -> {
           if (reservation == null) {
             reservation = reserve(task);
@@ -155,7 +191,7 @@ public final class PolicyScheduler implements SchedulingPolicy {
                     + reservation.taskId()
                     + ", which is next in line");
           } else {
-            waiting.put(task.id(), WaitingReasons.explain(task.request(), snapshot.nodes()));
+            waiting.put(task.id(), explain(task.request()));
           }
         }
       }
@@ -218,6 +254,11 @@ public final class PolicyScheduler implements SchedulingPolicy {
       for (PendingTask member : members) {
         waiting.put(member.id(), why);
       }
+    }
+
+    private String explain(ResourceRequest request) {
+      return explanations.computeIfAbsent(
+          request, r -> WaitingReasons.explain(r, snapshot.nodes()));
     }
 
     private String quotaProblem(String tenant, int gpus) {
@@ -296,12 +337,9 @@ public final class PolicyScheduler implements SchedulingPolicy {
      */
     boolean preemptFor(PendingTask task) {
       int priority = task.profile().priority();
-      boolean anyVictim =
-          snapshot.running().stream()
-              .anyMatch(
-                  r ->
-                      r.beingPreempted()
-                          || (r.profile().preemptible() && r.profile().priority() < priority));
+      // Most blocked tasks have nothing to preempt: answer that from the pass's summary of the
+      // running tasks instead of scanning them again for every task.
+      boolean anyVictim = anyBeingPreempted || lowestPreemptiblePriority < priority;
       if (!anyVictim) {
         return false;
       }
@@ -481,7 +519,7 @@ public final class PolicyScheduler implements SchedulingPolicy {
 
     private String reservationReason(PendingTask task) {
       if (reservation == null) {
-        return WaitingReasons.explain(task.request(), snapshot.nodes());
+        return explain(task.request());
       }
       String where =
           "next in line: GPUs "

@@ -10,15 +10,38 @@ import java.util.Map;
  * @param gpuModel case-insensitive substring the device model must contain; empty matches any
  * @param minGpuMemoryBytes each assigned GPU must have at least this much memory; 0 for any
  * @param nodeSelector labels the node must carry, all of them
+ * @param gpuMemoryShareBytes when positive, the task needs only this much memory of one GPU and may
+ *     share the device with other such tasks (fractional GPU); {@code gpus} is then 1
  */
 public record ResourceRequest(
-    int gpus, String gpuModel, long minGpuMemoryBytes, Map<String, String> nodeSelector) {
+    int gpus,
+    String gpuModel,
+    long minGpuMemoryBytes,
+    Map<String, String> nodeSelector,
+    long gpuMemoryShareBytes) {
   public ResourceRequest {
     if (gpus < 1) {
       throw new IllegalArgumentException("gpus must be at least 1, got " + gpus);
     }
     gpuModel = gpuModel == null ? "" : gpuModel;
     nodeSelector = Map.copyOf(nodeSelector);
+    if (gpuMemoryShareBytes < 0) {
+      throw new IllegalArgumentException("a GPU memory share must not be negative");
+    }
+    if (gpuMemoryShareBytes > 0 && gpus != 1) {
+      throw new IllegalArgumentException("a GPU memory share is a share of exactly one GPU");
+    }
+  }
+
+  /** Whole GPUs with constraints. */
+  public ResourceRequest(
+      int gpus, String gpuModel, long minGpuMemoryBytes, Map<String, String> nodeSelector) {
+    this(gpus, gpuModel, minGpuMemoryBytes, nodeSelector, 0);
+  }
+
+  /** True for a fractional request: a memory share of one GPU. */
+  public boolean isShare() {
+    return gpuMemoryShareBytes > 0;
   }
 
   /** Whole GPUs of any model. */
@@ -39,6 +62,7 @@ public record ResourceRequest(
 
   /** True when a device's model and memory satisfy the request. */
   public boolean accepts(DeviceSnapshot device) {
-    return acceptsModel(device.model()) && device.memoryBytes() >= minGpuMemoryBytes;
+    return acceptsModel(device.model())
+        && device.memoryBytes() >= Math.max(minGpuMemoryBytes, gpuMemoryShareBytes);
   }
 }

@@ -71,4 +71,20 @@ final class WaitingReasons {
         + largestMatching
         + "); waiting for a node that does";
   }
+
+  /** Explains why a memory share of one GPU fits nowhere now. */
+  static String explainShare(ResourceRequest request, Iterable<NodeSnapshot> nodes) {
+    String what = (request.gpuMemoryShareBytes() >> 20) + " MiB on one GPU";
+    boolean anyBigEnough = false;
+    for (NodeSnapshot node : nodes) {
+      if (node.matches(request.nodeSelector())) {
+        for (DeviceSnapshot device : node.devices()) {
+          anyBigEnough |= device.healthy() && request.accepts(device);
+        }
+      }
+    }
+    return anyBigEnough
+        ? "waiting for " + what + ": no GPU has that much memory unpromised"
+        : "no GPU has " + what + " in total; waiting for a node that does";
+  }
 }

@@ -1,6 +1,8 @@
 package io.gpupool.controller.core;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -57,12 +59,33 @@ public final class WeightedOrder implements QueueOrder {
 
   @Override
   public List<PendingTask> order(ClusterSnapshot snapshot) {
-    Comparator<PendingTask> byClass =
-        Comparator.comparingInt((PendingTask t) -> t.profile().priority()).reversed();
-    Comparator<PendingTask> byP =
-        Comparator.comparingDouble((PendingTask t) -> priority(t, snapshot)).reversed();
-    return snapshot.queue().stream()
-        .sorted(byClass.thenComparing(byP).thenComparingLong(PendingTask::sequence))
-        .toList();
+    // P is computed once per task, not once per comparison: a sort compares each task about
+    // log2(n) times, and P builds a Duration every time.
+    List<PendingTask> queue = snapshot.queue();
+    Keyed[] keyed = new Keyed[queue.size()];
+    for (int i = 0; i < keyed.length; i++) {
+      PendingTask task = queue.get(i);
+      keyed[i] = new Keyed(task, task.profile().priority(), priority(task, snapshot));
+    }
+    Arrays.sort(keyed, Keyed.ORDER);
+    List<PendingTask> order = new ArrayList<>(keyed.length);
+    for (Keyed k : keyed) {
+      order.add(k.task);
+    }
+    return order;
+  }
+
+  /** A task with its sort keys. */
+  private record Keyed(PendingTask task, int priorityClass, double p) {
+    /** Higher class first, then higher P, then earlier submission. */
+    static final Comparator<Keyed> ORDER =
+        (a, b) -> {
+          int byClass = Integer.compare(b.priorityClass, a.priorityClass);
+          if (byClass != 0) {
+            return byClass;
+          }
+          int byP = Double.compare(b.p, a.p);
+          return byP != 0 ? byP : Long.compare(a.task.sequence(), b.task.sequence());
+        };
   }
 }

@@ -46,6 +46,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -407,7 +408,7 @@ public final class SchedulerLoop {
                   TaskState.TASK_STATE_CANCELLED, "cancelled before it started", pass.now, null),
               pass);
         } else {
-          pass.send(node.session(), startCommand(task, gangEnvironment(task)));
+          pass.send(node.session(), startCommand(task, controllerEnvironment(task)));
         }
       } else if (task.state() == TaskState.TASK_STATE_RUNNING) {
         finish(
@@ -649,7 +650,7 @@ public final class SchedulerLoop {
       where.addDeviceUuids(node.device(index).getUuid());
     }
     task.place(where.build());
-    node.allocate(placement.deviceIndices(), task.id());
+    node.hold(task);
     var event =
         task.transition(
             TaskState.TASK_STATE_SCHEDULED,
@@ -658,13 +659,22 @@ public final class SchedulerLoop {
             null);
     pass.changed(task, event);
     pass.nodeViewed(node);
-    pass.send(node.session(), startCommand(task, gangEnvironment(task)));
+    pass.send(node.session(), startCommand(task, controllerEnvironment(task)));
   }
 
   /**
    * What a gang member needs to find its peers, as torch.distributed and friends expect it: its
    * rank, the gang's size, and rank 0's host with a port derived from the gang id.
    */
+  private Map<String, String> controllerEnvironment(TaskEntry task) {
+    Map<String, String> env = new TreeMap<>(gangEnvironment(task));
+    long share = task.task().getSpec().getResources().getGpuMemoryBytes();
+    if (share > 0) {
+      env.put("GPUPOOL_GPU_MEMORY_BYTES", String.valueOf(share));
+    }
+    return env;
+  }
+
   private Map<String, String> gangEnvironment(TaskEntry task) {
     if (!task.task().hasGang() || task.task().getGang().getSize() <= 1) {
       return Map.of();

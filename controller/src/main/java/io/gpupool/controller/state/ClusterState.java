@@ -42,7 +42,7 @@ public final class ClusterState {
       state.activeTasks.put(entry.id(), entry);
       NodeEntry node = state.nodes.get(entry.nodeId());
       if (node != null) {
-        node.allocate(task.task().getPlacement().getDeviceIndicesList(), entry.id());
+        node.hold(entry);
       }
     }
     return state;

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A registered node: what it registered, its session, its latest telemetry and which of its GPUs
@@ -30,6 +31,7 @@ public final class NodeEntry {
   private double successRate = 1.0;
   private final Map<Integer, DeviceStatus> latestStatus = new HashMap<>();
   private final Map<Integer, String> allocations = new HashMap<>();
+  private final Map<Integer, Map<String, Long>> shares = new HashMap<>();
 
   public NodeEntry(NodeRecord record) {
     this.registration = record.node();
@@ -137,8 +139,31 @@ public final class NodeEntry {
     }
   }
 
+  /** Gives a placed task what it asked for: whole devices, or a memory share of one. */
+  public void hold(TaskEntry task) {
+    List<Integer> indices = task.task().getPlacement().getDeviceIndicesList();
+    long share = task.task().getSpec().getResources().getGpuMemoryBytes();
+    if (share > 0) {
+      allocateShare(indices.get(0), task.id(), share);
+    } else {
+      allocate(indices, task.id());
+    }
+  }
+
+  /** Promises a memory share of one device to a fractional task. */
+  public void allocateShare(int index, String taskId, long bytes) {
+    shares.computeIfAbsent(index, i -> new TreeMap<>()).put(taskId, bytes);
+  }
+
+  /** Frees whatever the task held here, whole devices or shares. */
   public void release(String taskId) {
     allocations.values().removeIf(taskId::equals);
+    shares.values().forEach(byTask -> byTask.remove(taskId));
+    shares.values().removeIf(Map::isEmpty);
+  }
+
+  private long sharedBytes(int index) {
+    return shares.getOrDefault(index, Map.of()).values().stream().mapToLong(Long::longValue).sum();
   }
 
   public DeviceInfo device(int index) {
@@ -169,7 +194,8 @@ public final class NodeEntry {
               healthy,
               allocations.containsKey(index),
               status == null ? 0 : status.getUtilizationPercent() / 100.0,
-              status == null ? 0 : status.getPowerWatts()));
+              status == null ? 0 : status.getPowerWatts(),
+              sharedBytes(index)));
     }
     // The core places only on ready nodes: connected and not cordoned.
     return new NodeSnapshot(
@@ -194,7 +220,11 @@ public final class NodeEntry {
     }
     for (Gpu gpu : registration.getGpusList()) {
       int index = gpu.getInfo().getIndex();
-      Gpu.Builder g = gpu.toBuilder().setTaskId(allocations.getOrDefault(index, ""));
+      Gpu.Builder g =
+          gpu.toBuilder()
+              .setTaskId(allocations.getOrDefault(index, ""))
+              .addAllSharedTaskIds(shares.getOrDefault(index, Map.of()).keySet())
+              .setSharedMemoryBytes(sharedBytes(index));
       DeviceStatus status = latestStatus.get(index);
       if (status != null) {
         g.setStatus(status);

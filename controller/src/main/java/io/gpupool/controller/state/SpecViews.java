@@ -12,8 +12,13 @@ public final class SpecViews {
 
   public static ResourceRequest request(TaskSpec spec) {
     var r = spec.getResources();
+    boolean share = r.getGpuMemoryBytes() > 0;
     return new ResourceRequest(
-        r.getGpus(), r.getGpuModel(), r.getMinGpuMemoryBytes(), r.getNodeSelectorMap());
+        share ? 1 : r.getGpus(),
+        r.getGpuModel(),
+        r.getMinGpuMemoryBytes(),
+        r.getNodeSelectorMap(),
+        r.getGpuMemoryBytes());
   }
 
   public static TaskProfile profile(TaskSpec spec) {

@@ -352,6 +352,38 @@ class PolicySchedulerTest {
         .contains(NOW.plus(Duration.ofMinutes(50)));
   }
 
+  @Test
+  void fractionalTasksShareADeviceWithoutOvercommittingItsMemory() {
+    long gib = 1L << 30;
+    NodeSnapshot node =
+        new NodeSnapshot(
+            "a",
+            "a",
+            true,
+            List.of(
+                new DeviceSnapshot(0, "NVIDIA H100 80GB", 80 * gib, true, false, 0, 0, 50 * gib),
+                new DeviceSnapshot(1, "NVIDIA H100 80GB", 80 * gib, true, false)));
+    PendingTask fits = share("fits", 1, 30 * gib);
+    PendingTask next = share("next", 2, 30 * gib);
+    PendingTask whole = task("whole", 3).gpus(1).build();
+    PendingTask tooBig = share("too-big", 4, 100 * gib);
+
+    Plan plan =
+        run(Policies.create("default"), List.of(node), List.of(), fits, next, whole, tooBig);
+
+    assertThat(plan.placements())
+        .containsExactly(
+            new Placement("fits", "a", List.of(0)), new Placement("next", "a", List.of(1)));
+    assertThat(plan.waiting().get("whole")).isNotNull();
+    assertThat(plan.waiting().get("too-big"))
+        .isEqualTo("no GPU has 102400 MiB on one GPU in total; waiting for a node that does");
+  }
+
+  private static PendingTask share(String id, long sequence, long bytes) {
+    return new PendingTask(
+        id, sequence, new ResourceRequest(1, "", 0, Map.of(), bytes), TaskProfile.DEFAULT, NOW);
+  }
+
   private static PendingTask[] gang(String prefix, long firstSequence, int size, int gpusEach) {
     PendingTask[] members = new PendingTask[size];
     for (int rank = 0; rank < size; rank++) {

@@ -35,7 +35,27 @@ class SchedulingPropertiesTest {
       Map<String, PendingTask> tasks = new HashMap<>();
       snapshot.queue().forEach(t -> tasks.put(t.id(), t));
       Set<String> used = new HashSet<>();
+      Map<String, Long> promised = new HashMap<>();
+      for (NodeSnapshot node : snapshot.nodes()) {
+        for (DeviceSnapshot device : node.devices()) {
+          promised.put(node.id() + "/" + device.index(), device.sharedBytes());
+        }
+      }
       for (Placement p : plan.placements()) {
+        if (tasks.get(p.taskId()).request().isShare()) {
+          NodeSnapshot node = nodes.get(p.nodeId());
+          DeviceSnapshot device = node.devices().get(p.deviceIndices().get(0));
+          String key = p.nodeId() + "/" + device.index();
+          long total =
+              promised.merge(key, tasks.get(p.taskId()).request().gpuMemoryShareBytes(), Long::sum);
+          assertThat(node.ready()).as(name + ": ready node").isTrue();
+          assertThat(device.isShareable()).as(name + ": shareable device").isTrue();
+          assertThat(used).as(name + ": share on a device taken whole").doesNotContain(key);
+          assertThat(total)
+              .as(name + ": GPU memory over-committed")
+              .isLessThanOrEqualTo(device.memoryBytes());
+          continue;
+        }
         NodeSnapshot node = nodes.get(p.nodeId());
         PendingTask task = tasks.get(p.taskId());
         assertThat(node.ready()).as(name + ": ready node").isTrue();
@@ -44,6 +64,9 @@ class SchedulingPropertiesTest {
         for (int index : p.deviceIndices()) {
           DeviceSnapshot device = node.devices().get(index);
           assertThat(device.isFree()).as(name + ": free device").isTrue();
+          assertThat(promised.get(p.nodeId() + "/" + index))
+              .as(name + ": whole GPU already shared")
+              .isZero();
           assertThat(task.request().accepts(device)).as(name + ": model and memory").isTrue();
           assertThat(used.add(p.nodeId() + "/" + index)).as(name + ": GPU booked twice").isTrue();
         }
@@ -148,7 +171,14 @@ class SchedulingPropertiesTest {
         boolean healthy = random.nextInt(10) > 0;
         devices.add(
             new DeviceSnapshot(
-                d, model, model.contains("80GB") ? 80L << 30 : 40L << 30, healthy, allocated));
+                d,
+                model,
+                model.contains("80GB") ? 80L << 30 : 40L << 30,
+                healthy,
+                allocated,
+                0,
+                0,
+                !allocated && random.nextInt(4) == 0 ? (long) (1 + random.nextInt(30)) << 30 : 0));
         if (allocated) {
           busy.add(d);
         }
@@ -197,6 +227,16 @@ class SchedulingPropertiesTest {
       queue.add(
           new PendingTask(
               "p-" + t, t, request, profile, NOW.minus(Duration.ofMinutes(random.nextInt(120)))));
+    }
+    int shares = random.nextInt(6);
+    for (int t = 0; t < shares; t++) {
+      queue.add(
+          new PendingTask(
+              "s-" + t,
+              500 + t,
+              new ResourceRequest(1, "", 0, Map.of(), (long) (1 + random.nextInt(60)) << 30),
+              TaskProfile.DEFAULT,
+              NOW));
     }
     int gangs = random.nextInt(3);
     for (int g = 0; g < gangs; g++) {

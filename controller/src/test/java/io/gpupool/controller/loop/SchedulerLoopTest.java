@@ -462,6 +462,40 @@ class SchedulerLoopTest {
     assertThatThrownBy(missing::join).hasMessageContaining("node nope not found");
   }
 
+  @Test
+  void fractionalTasksShareOneGpuAndSeeTheirShare() {
+    RecordingLink link = connect("n-1", 1);
+    TaskSpec half =
+        TestSpecs.gpuTask()
+            .setResources(io.gpupool.proto.v1.Resources.newBuilder().setGpuMemoryBytes(40L << 30))
+            .build();
+
+    submit(half, "");
+    submit(half, "");
+    Task third = submit(half, "");
+
+    assertThat(task("t-1").getState()).isEqualTo(TASK_STATE_SCHEDULED);
+    assertThat(task("t-2").getState()).isEqualTo(TASK_STATE_SCHEDULED);
+    assertThat(third.getState()).isEqualTo(TASK_STATE_PENDING);
+    assertThat(third.getReason())
+        .isEqualTo("waiting for 40960 MiB on one GPU: no GPU has that much memory unpromised");
+    var gpu = directory.list().get(0).getGpus(0);
+    assertThat(gpu.getSharedTaskIdsList()).containsExactly("t-1", "t-2");
+    assertThat(gpu.getSharedMemoryBytes()).isEqualTo(80L << 30);
+    assertThat(
+            link.sent.stream()
+                .filter(m -> m.hasStartTask())
+                .findFirst()
+                .orElseThrow()
+                .getStartTask()
+                .getEnvMap())
+        .containsEntry("GPUPOOL_GPU_MEMORY_BYTES", String.valueOf(40L << 30));
+
+    update("n-1", link, started("t-1"));
+    update("n-1", link, ended("t-1", 0, false));
+    assertThat(task("t-3").getState()).isEqualTo(TASK_STATE_SCHEDULED);
+  }
+
   // ---- helpers ----
 
   private Task submit(TaskSpec spec, String requestId) {
