@@ -31,7 +31,10 @@ public final class SchedulerConfigs {
                 .setTime(w.time())
                 .setMemory(w.memory())
                 .setAging(w.aging())
-                .setAgingHorizon(Durations.fromMillis(w.agingHorizon().toMillis())))
+                .setAgingHorizon(Durations.fromMillis(w.agingHorizon().toMillis()))
+                .setShortness(w.shortness())
+                .setShortnessScale(Durations.fromMillis(w.shortnessScale().toMillis())))
+        .setReserveAfterMedianWaits(Tuning.DEFAULT.reserveAfterMedianWaits())
         .putAllScorerWeights(Tuning.DEFAULT.scorerWeights())
         .setPreemptionNotice(Durations.fromSeconds(30))
         .build();
@@ -71,6 +74,9 @@ public final class SchedulerConfigs {
     }
     config.putAllTenantMaxGpus(partial.getTenantMaxGpusMap());
     config.putAllTenantWeights(partial.getTenantWeightsMap());
+    if (partial.hasReserveAfterMedianWaits()) {
+      config.setReserveAfterMedianWaits(partial.getReserveAfterMedianWaits());
+    }
     if (partial.hasPreemptionNotice()) {
       config.setPreemptionNotice(partial.getPreemptionNotice());
     }
@@ -101,7 +107,9 @@ public final class SchedulerConfigs {
               w.getTime(),
               w.getMemory(),
               w.getAging(),
-              Duration.ofMillis(Durations.toMillis(w.getAgingHorizon())));
+              Duration.ofMillis(Durations.toMillis(w.getAgingHorizon())),
+              w.getShortness(),
+              Duration.ofMillis(Durations.toMillis(w.getShortnessScale())));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("priority_weights: " + e.getMessage(), e);
     }
@@ -109,7 +117,8 @@ public final class SchedulerConfigs {
         weights,
         config.getScorerWeightsMap(),
         config.getTenantMaxGpusMap(),
-        config.getTenantWeightsMap());
+        config.getTenantWeightsMap(),
+        config.getReserveAfterMedianWaits());
   }
 
   public static Duration preemptionNotice(SchedulerConfig config) {

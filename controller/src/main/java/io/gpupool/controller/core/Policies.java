@@ -1,5 +1,6 @@
 package io.gpupool.controller.core;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -57,6 +58,14 @@ public final class Policies {
   private static SchedulingPolicy scheduler(
       String name, QueueOrder order, PolicyConfig.Backfill backfill, Tuning tuning) {
     return new PolicyScheduler(
-        new PolicyConfig(name, order, backfill, tuning.scorers(), tuning.tenantMaxGpus(), 16));
+        new PolicyConfig(
+            name,
+            order,
+            backfill,
+            tuning.scorers(),
+            tuning.tenantMaxGpus(),
+            16,
+            Duration.ZERO,
+            name.equals("default") ? tuning.reserveAfterMedianWaits() : 0));
   }
 }

@@ -1,5 +1,6 @@
 package io.gpupool.controller.core;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,6 +14,10 @@ import java.util.Map;
  * @param scorers node scorers and their weights
  * @param tenantMaxGpus the most GPUs each named tenant may hold at once
  * @param candidateLimit how many feasible nodes are scored per task (the best of them wins)
+ * @param reserveAfter with EASY backfill, how long a blocked task must have waited before it holds
+ *     a reservation (Slurm's bf_min_age_reserve); until then later tasks pass it freely
+ * @param reserveAfterMedianWaits when positive, a blocked task also needs to have waited this many
+ *     times the queue's median wait before it holds a reservation
  */
 public record PolicyConfig(
     String name,
@@ -20,7 +25,9 @@ public record PolicyConfig(
     Backfill backfill,
     Map<NodeScorer, Double> scorers,
     Map<String, Integer> tenantMaxGpus,
-    int candidateLimit) {
+    int candidateLimit,
+    Duration reserveAfter,
+    double reserveAfterMedianWaits) {
 
   /** What happens to tasks behind one that does not fit. */
   public enum Backfill {
@@ -41,9 +48,23 @@ public record PolicyConfig(
   public PolicyConfig {
     scorers = new LinkedHashMap<>(scorers);
     tenantMaxGpus = Map.copyOf(tenantMaxGpus);
+    if (reserveAfter.isNegative()) {
+      throw new IllegalArgumentException("reserveAfter must not be negative");
+    }
     if (candidateLimit < 1) {
       throw new IllegalArgumentException("candidateLimit must be at least 1");
     }
+  }
+
+  /** A configuration that reserves for a blocked task at once. */
+  public PolicyConfig(
+      String name,
+      QueueOrder order,
+      Backfill backfill,
+      Map<NodeScorer, Double> scorers,
+      Map<String, Integer> tenantMaxGpus,
+      int candidateLimit) {
+    this(name, order, backfill, scorers, tenantMaxGpus, candidateLimit, Duration.ZERO, 0);
   }
 
   /** True when bin-packing outweighs spreading, so the tightest nodes are tried first. */

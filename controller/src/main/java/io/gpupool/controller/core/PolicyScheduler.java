@@ -88,6 +88,7 @@ public final class PolicyScheduler implements SchedulingPolicy {
     final ClusterSnapshot snapshot;
     final FreeCapacity capacity;
     final SharedGpus shared;
+    final Duration reserveAfter;
     final Map<String, Integer> tenantGpus = new HashMap<>();
     final Map<String, List<RunningTask>> runningByNode = new HashMap<>();
     final Map<String, List<PendingTask>> gangs = new HashMap<>();
@@ -103,6 +104,25 @@ public final class PolicyScheduler implements SchedulingPolicy {
      */
     final Map<ResourceRequest, String> explanations = new HashMap<>();
 
+    /** Why memory shares do not fit, by request; cached for the same reason. */
+    final Map<ResourceRequest, String> shareExplanations = new HashMap<>();
+
+    /**
+     * Requests that fit on no node, found earlier in this pass. Free capacity only shrinks during a
+     * pass (a gang that does not fit gives back what it took, and then this is cleared), so such a
+     * request fits nowhere for the rest of the pass: the many tasks behind a full cluster need not
+     * scan the candidate nodes again each.
+     */
+    final Set<ResourceRequest> fitsNowhere = new HashSet<>();
+
+    /** Requests that fit on no node once the reservation's GPUs are set aside; cleared likewise. */
+    final Set<ResourceRequest> fitsNowhereBesideReservation = new HashSet<>();
+
+    /** The reservation's GPUs as a set, for the reservation it was made from. */
+    Set<Integer> reservedIndices = Set.of();
+
+    Reservation reservedIndicesOf;
+
     /** True when some running task is already being preempted (its GPUs count as freeing). */
     boolean anyBeingPreempted;
 
@@ -116,6 +136,7 @@ public final class PolicyScheduler implements SchedulingPolicy {
       this.snapshot = snapshot;
       this.capacity = new FreeCapacity(snapshot.nodes());
       this.shared = new SharedGpus(snapshot.nodes());
+      this.reserveAfter = reserveAfter(snapshot);
       for (RunningTask running : snapshot.running()) {
         tenantGpus.merge(running.profile().tenant(), running.request().gpus(), Integer::sum);
         runningByNode.computeIfAbsent(running.nodeId(), n -> new ArrayList<>()).add(running);
@@ -139,6 +160,27 @@ public final class PolicyScheduler implements SchedulingPolicy {
       }
     }
 
+    /**
+     * How long a blocked task waits before it may hold a reservation: the configured minimum, or
+     * {@code reserveAfterMedianWaits} times the median wait of the queue if that is longer.
+     * Relative to the queue, so a task that waits far longer than its peers is protected at any
+     * load, while ordinary waiters do not idle GPUs for a reservation.
+     */
+    private Duration reserveAfter(ClusterSnapshot snapshot) {
+      if (config.reserveAfterMedianWaits() <= 0 || snapshot.queue().isEmpty()) {
+        return config.reserveAfter();
+      }
+      long[] waits = new long[snapshot.queue().size()];
+      for (int i = 0; i < waits.length; i++) {
+        waits[i] =
+            Duration.between(snapshot.queue().get(i).submitTime(), snapshot.now()).toMillis();
+      }
+      java.util.Arrays.sort(waits);
+      Duration relative =
+          Duration.ofMillis(Math.round(waits[waits.length / 2] * config.reserveAfterMedianWaits()));
+      return relative.compareTo(config.reserveAfter()) > 0 ? relative : config.reserveAfter();
+    }
+
     void consider(PendingTask task) {
       if (blockedBy != null) {
         waiting.put(task.id(), "waiting behind " + blockedBy + " (strict order)");
@@ -160,7 +202,10 @@ public final class PolicyScheduler implements SchedulingPolicy {
                         ? Set.copyOf(reservation.deviceIndices())
                         : Set.of());
         if (share == null) {
-          waiting.put(task.id(), WaitingReasons.explainShare(task.request(), snapshot.nodes()));
+          waiting.put(
+              task.id(),
+              shareExplanations.computeIfAbsent(
+                  task.request(), r -> WaitingReasons.explainShare(r, snapshot.nodes())));
         } else {
           placements.add(share);
         }
@@ -181,10 +226,14 @@ public final class PolicyScheduler implements SchedulingPolicy {
         }
         case GREEDY -> waiting.put(task.id(), explain(task.request()));
         case EASY -> {
-          if (reservation == null) {
+          boolean young =
+              Duration.between(task.submitTime(), snapshot.now()).compareTo(reserveAfter) < 0;
+          if (young && reservation == null) {
+            waiting.put(task.id(), explain(task.request()));
+          } else if (reservation == null) {
             reservation = reserve(task);
             waiting.put(task.id(), reservationReason(task));
-          } else if (place(task, false) != null) {
+          } else if (fitsOnReservedNode(task)) {
             waiting.put(
                 task.id(),
                 "waiting: the free GPUs are reserved for "
@@ -239,6 +288,10 @@ public final class PolicyScheduler implements SchedulingPolicy {
           return;
         }
         tentative.forEach(p -> capacity.release(p.nodeId(), p.deviceIndices()));
+        if (!tentative.isEmpty()) {
+          fitsNowhere.clear();
+          fitsNowhereBesideReservation.clear();
+        }
         why =
             "gang "
                 + gang.id()
@@ -279,6 +332,15 @@ public final class PolicyScheduler implements SchedulingPolicy {
     /** The best placement now, or null; {@code honourReservation} false ignores the reservation. */
     Placement place(PendingTask task, boolean honourReservation) {
       ResourceRequest request = task.request();
+      boolean excluding =
+          honourReservation
+              && reservation != null
+              && !reservation.taskId().equals(task.id())
+              && !endsBeforeReservation(task);
+      if (fitsNowhere.contains(request)
+          || (excluding && fitsNowhereBesideReservation.contains(request))) {
+        return null;
+      }
       String bestNode = null;
       List<Integer> bestDevices = null;
       double bestScore = Double.NEGATIVE_INFINITY;
@@ -289,13 +351,7 @@ public final class PolicyScheduler implements SchedulingPolicy {
           continue;
         }
         Set<Integer> excluded =
-            honourReservation
-                    && reservation != null
-                    && reservation.nodeId().equals(nodeId)
-                    && !reservation.taskId().equals(task.id())
-                    && !endsBeforeReservation(task)
-                ? Set.copyOf(reservation.deviceIndices())
-                : Set.of();
+            excluding && reservation.nodeId().equals(nodeId) ? reservedIndices() : Set.of();
         List<Integer> devices = capacity.pick(nodeId, request, excluded);
         if (devices == null) {
           continue;
@@ -310,7 +366,32 @@ public final class PolicyScheduler implements SchedulingPolicy {
           break;
         }
       }
-      return bestNode == null ? null : new Placement(task.id(), bestNode, bestDevices);
+      if (bestNode == null) {
+        (excluding ? fitsNowhereBesideReservation : fitsNowhere).add(request);
+        return null;
+      }
+      return new Placement(task.id(), bestNode, bestDevices);
+    }
+
+    private Set<Integer> reservedIndices() {
+      if (reservedIndicesOf != reservation) {
+        reservedIndices = Set.copyOf(reservation.deviceIndices());
+        reservedIndicesOf = reservation;
+      }
+      return reservedIndices;
+    }
+
+    /**
+     * Whether {@code task} would fit if the reservation's GPUs were not held back, asked right
+     * after {@code place(task, true)} found no node. That search already checked every other node
+     * without setting anything aside, so only the reservation's node can make the difference: the
+     * same answer as {@code place(task, false) != null} without scanning the candidates again.
+     */
+    private boolean fitsOnReservedNode(PendingTask task) {
+      String nodeId = reservation.nodeId();
+      ResourceRequest request = task.request();
+      return capacity.node(nodeId).matches(request.nodeSelector())
+          && capacity.pick(nodeId, request, Set.of()) != null;
     }
 
     double score(NodeSnapshot node, int freeBefore, List<Integer> devices) {
@@ -445,7 +526,9 @@ public final class PolicyScheduler implements SchedulingPolicy {
      */
     Reservation reserve(PendingTask task) {
       ResourceRequest request = task.request();
-      Reservation best = null;
+      String bestNode = null;
+      List<Integer> bestDevices = null;
+      Optional<Instant> bestStart = null;
       int bestFree = -1;
       for (NodeSnapshot node : snapshot.nodes()) {
         if (!node.ready() || !node.matches(request.nodeSelector())) {
@@ -459,42 +542,50 @@ public final class PolicyScheduler implements SchedulingPolicy {
         }
         int freeNow = devices.size();
         Optional<Instant> start = Optional.of(snapshot.now());
-        for (RunningTask running : endingFirst(node.id())) {
-          if (devices.size() >= request.gpus()) {
-            break;
-          }
-          for (int index : running.deviceIndices()) {
-            DeviceSnapshot device = capacity.device(node.id(), index);
-            if (device != null && device.healthy() && request.accepts(device)) {
-              devices.add(index);
+        // Only a node without enough free GPUs needs its running tasks in ending order.
+        if (devices.size() < request.gpus()) {
+          for (Ending ending : endingFirst(node.id())) {
+            if (devices.size() >= request.gpus()) {
+              break;
             }
-          }
-          // Ending-first order: the last task needed sets the start; an unknown end makes it
-          // unknown.
-          if (start.isPresent()) {
-            start =
-                expectedEnd(running).map(end -> end.isAfter(snapshot.now()) ? end : snapshot.now());
+            for (int index : ending.task().deviceIndices()) {
+              DeviceSnapshot device = capacity.device(node.id(), index);
+              if (device != null && device.healthy() && request.accepts(device)) {
+                devices.add(index);
+              }
+            }
+            // Ending-first order: the last task needed sets the start; an unknown end makes it
+            // unknown.
+            if (start.isPresent()) {
+              start = ending.end().map(e -> e.isAfter(snapshot.now()) ? e : snapshot.now());
+            }
           }
         }
         if (devices.size() < request.gpus()) {
           continue;
         }
-        Reservation candidate =
-            new Reservation(task.id(), node.id(), devices.subList(0, request.gpus()), start);
-        if (best == null || better(candidate, freeNow, best, bestFree)) {
-          best = candidate;
+        if (bestNode == null || better(start, freeNow, node.id(), bestStart, bestFree, bestNode)) {
+          bestNode = node.id();
+          bestDevices = devices.subList(0, request.gpus());
+          bestStart = start;
           bestFree = freeNow;
         }
       }
-      return best;
+      return bestNode == null ? null : new Reservation(task.id(), bestNode, bestDevices, bestStart);
     }
 
-    private boolean better(Reservation a, int aFree, Reservation b, int bFree) {
-      if (a.expectedStart().isPresent() != b.expectedStart().isPresent()) {
-        return a.expectedStart().isPresent();
+    private boolean better(
+        Optional<Instant> aStart,
+        int aFree,
+        String aNode,
+        Optional<Instant> bStart,
+        int bFree,
+        String bNode) {
+      if (aStart.isPresent() != bStart.isPresent()) {
+        return aStart.isPresent();
       }
-      if (a.expectedStart().isPresent()) {
-        int byTime = a.expectedStart().get().compareTo(b.expectedStart().get());
+      if (aStart.isPresent()) {
+        int byTime = aStart.get().compareTo(bStart.get());
         if (byTime != 0) {
           return byTime < 0;
         }
@@ -502,14 +593,23 @@ public final class PolicyScheduler implements SchedulingPolicy {
       if (aFree != bFree) {
         return aFree > bFree;
       }
-      return a.nodeId().compareTo(b.nodeId()) < 0;
+      return aNode.compareTo(bNode) < 0;
     }
 
-    private List<RunningTask> endingFirst(String nodeId) {
-      List<RunningTask> here = new ArrayList<>(runningByNode.getOrDefault(nodeId, List.of()));
-      here.sort(
-          Comparator.comparing((RunningTask r) -> expectedEnd(r).orElse(Instant.MAX))
-              .thenComparing(RunningTask::id));
+    /** A running task with its expected end, computed once rather than once per comparison. */
+    private record Ending(RunningTask task, Optional<Instant> end, Instant sortKey) {}
+
+    private static final Comparator<Ending> ENDING_FIRST =
+        Comparator.comparing(Ending::sortKey).thenComparing(e -> e.task().id());
+
+    private List<Ending> endingFirst(String nodeId) {
+      List<RunningTask> running = runningByNode.getOrDefault(nodeId, List.of());
+      List<Ending> here = new ArrayList<>(running.size());
+      for (RunningTask task : running) {
+        Optional<Instant> end = expectedEnd(task);
+        here.add(new Ending(task, end, end.orElse(Instant.MAX)));
+      }
+      here.sort(ENDING_FIRST);
       return here;
     }
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The origin's priority: higher priority class first; within a class, the highest {@code P = w1*C +
@@ -30,19 +31,49 @@ public final class WeightedOrder implements QueueOrder {
    * @param memory w3, for memory need
    * @param aging what the aging term adds per horizon of waiting
    * @param agingHorizon the wait that adds {@code aging}
+   * @param shortness the most the shortness term adds: {@code shortness * s / (s + estimate)} for a
+   *     task with a (user-given or learned) run-time estimate, 0 without one; s is {@code
+   *     shortnessScale}. Favouring short work cuts the average wait (as shortest-job-first does)
+   *     while aging still bounds how long anything waits.
+   * @param shortnessScale the run time that earns half the shortness term
    */
   public record Weights(
-      double compute, double time, double memory, double aging, Duration agingHorizon) {
+      double compute,
+      double time,
+      double memory,
+      double aging,
+      Duration agingHorizon,
+      double shortness,
+      Duration shortnessScale) {
     /** The origin's defaults 0.5/0.3/0.2, and aging worth all of them per hour of waiting. */
     public static final Weights DEFAULT = new Weights(0.5, 0.3, 0.2, 1.0, Duration.ofHours(1));
 
     public Weights {
-      if (compute < 0 || time < 0 || memory < 0 || aging < 0) {
+      if (compute < 0 || time < 0 || memory < 0 || aging < 0 || shortness < 0) {
         throw new IllegalArgumentException("weights must not be negative");
       }
       if (agingHorizon.isNegative() || agingHorizon.isZero()) {
         throw new IllegalArgumentException("the aging horizon must be positive");
       }
+      if (shortnessScale.isNegative() || shortnessScale.isZero()) {
+        throw new IllegalArgumentException("the shortness scale must be positive");
+      }
+    }
+
+    /** The origin's terms and aging, without a shortness term. */
+    public Weights(
+        double compute, double time, double memory, double aging, Duration agingHorizon) {
+      this(compute, time, memory, aging, agingHorizon, 0, Duration.ofHours(1));
+    }
+
+    /** The same weights with a shortness term. */
+    public Weights withShortness(double weight, Duration scale) {
+      return new Weights(compute, time, memory, aging, agingHorizon, weight, scale);
+    }
+
+    /** The same weights with another aging rate. */
+    public Weights withAging(double weight, Duration horizon) {
+      return new Weights(compute, time, memory, weight, horizon, shortness, shortnessScale);
     }
   }
 
@@ -51,10 +82,19 @@ public final class WeightedOrder implements QueueOrder {
     TaskProfile p = task.profile();
     double waited = Math.max(0, Duration.between(task.submitTime(), snapshot.now()).toMillis());
     double aging = weights.aging() * waited / weights.agingHorizon().toMillis();
+    double shortness = 0;
+    if (weights.shortness() > 0) {
+      Optional<Duration> estimate = snapshot.estimates().estimate(p);
+      if (estimate.isPresent()) {
+        double scale = weights.shortnessScale().toMillis();
+        shortness = weights.shortness() * scale / (scale + estimate.get().toMillis());
+      }
+    }
     return weights.compute() * p.computeIntensity()
         + weights.time() * p.timeSensitivity()
         + weights.memory() * p.memoryNeed()
-        + aging;
+        + aging
+        + shortness;
   }
 
   @Override
