@@ -74,6 +74,9 @@ public final class SchedulerConfigs {
     }
     config.putAllTenantMaxGpus(partial.getTenantMaxGpusMap());
     config.putAllTenantWeights(partial.getTenantWeightsMap());
+    if (partial.getPowerBudgetWatts() != 0) {
+      config.setPowerBudgetWatts(partial.getPowerBudgetWatts());
+    }
     if (partial.hasReserveAfterMedianWaits()) {
       config.setReserveAfterMedianWaits(partial.getReserveAfterMedianWaits());
     }
@@ -118,7 +121,8 @@ public final class SchedulerConfigs {
         config.getScorerWeightsMap(),
         config.getTenantMaxGpusMap(),
         config.getTenantWeightsMap(),
-        config.getReserveAfterMedianWaits());
+        config.getReserveAfterMedianWaits(),
+        config.getPowerBudgetWatts());
   }
 
   public static Duration preemptionNotice(SchedulerConfig config) {

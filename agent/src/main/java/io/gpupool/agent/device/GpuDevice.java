@@ -10,9 +10,17 @@ import java.util.Objects;
  * @param model marketing name, e.g. "NVIDIA H100 80GB"
  * @param memoryTotalBytes total device memory in bytes
  * @param simulated true when the device does not exist and its telemetry is made up
+ * @param interconnectGroup the NVLink/NVSwitch island ("" when unknown)
+ * @param powerLimitWatts the enforced power limit (0 when unknown)
  */
 public record GpuDevice(
-    int index, String uuid, String model, long memoryTotalBytes, boolean simulated) {
+    int index,
+    String uuid,
+    String model,
+    long memoryTotalBytes,
+    boolean simulated,
+    String interconnectGroup,
+    double powerLimitWatts) {
 
   /** Checks the fields. */
   public GpuDevice {
@@ -21,6 +29,7 @@ public record GpuDevice(
     }
     Objects.requireNonNull(uuid, "uuid");
     Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(interconnectGroup, "interconnectGroup");
     if (memoryTotalBytes <= 0) {
       throw new IllegalArgumentException("memoryTotalBytes must be positive: " + memoryTotalBytes);
     }

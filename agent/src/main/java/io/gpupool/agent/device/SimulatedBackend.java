@@ -47,7 +47,9 @@ public final class SimulatedBackend implements DeviceBackend {
     this.spec = spec;
     this.random = new Random(seed);
     List<GpuDevice> list = new ArrayList<>();
-    for (SimulateSpec.Group group : spec.groups()) {
+    // Each group of the spec is one NVLink island: "4xA100-80GB,4xA100-80GB" is two islands of 4.
+    for (int g = 0; g < spec.groups().size(); g++) {
+      SimulateSpec.Group group = spec.groups().get(g);
       for (int i = 0; i < group.count(); i++) {
         int index = list.size();
         list.add(
@@ -56,7 +58,9 @@ public final class SimulatedBackend implements DeviceBackend {
                 simulatedUuid(nodeId, index),
                 group.deviceModel(),
                 group.memoryBytes(),
-                true));
+                true,
+                "island-" + g,
+                tdpWatts(group.deviceModel())));
       }
     }
     this.devices = List.copyOf(list);

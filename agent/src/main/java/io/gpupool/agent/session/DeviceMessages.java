@@ -17,6 +17,8 @@ final class DeviceMessages {
         .setModel(device.model())
         .setMemoryTotalBytes(device.memoryTotalBytes())
         .setSimulated(device.simulated())
+        .setInterconnectGroup(device.interconnectGroup())
+        .setPowerLimitWatts(device.powerLimitWatts())
         .build();
   }
 

@@ -130,4 +130,16 @@ class SimulatedBackendTest {
 
     assertThat(backend.sample()).allMatch(s -> s.utilizationPercent() == 0);
   }
+
+  @Test
+  void eachGroupOfTheSpecIsOneNvlinkIslandWithTheModelsPowerLimit() {
+    SimulatedBackend backend =
+        new SimulatedBackend(SimulateSpec.parse("2xH100-80GB,2xA100-40GB"), "node", 1);
+
+    assertThat(backend.devices())
+        .extracting(GpuDevice::interconnectGroup)
+        .containsExactly("island-0", "island-0", "island-1", "island-1");
+    assertThat(backend.devices().get(0).powerLimitWatts()).isEqualTo(700);
+    assertThat(backend.devices().get(2).powerLimitWatts()).isEqualTo(400);
+  }
 }

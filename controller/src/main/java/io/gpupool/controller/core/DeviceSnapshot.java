@@ -11,6 +11,8 @@ package io.gpupool.controller.core;
  * @param utilization measured utilization in [0,1] (0 when unknown)
  * @param powerWatts measured power draw (0 when unknown)
  * @param sharedBytes memory promised to fractional tasks sharing the device (0 when none)
+ * @param interconnectGroup the NVLink/NVSwitch island the device belongs to ("" when unknown)
+ * @param powerLimitWatts the device's power limit (0 when unknown)
  */
 public record DeviceSnapshot(
     int index,
@@ -20,7 +22,27 @@ public record DeviceSnapshot(
     boolean allocated,
     double utilization,
     double powerWatts,
-    long sharedBytes) {
+    long sharedBytes,
+    String interconnectGroup,
+    double powerLimitWatts) {
+
+  public DeviceSnapshot {
+    interconnectGroup = interconnectGroup == null ? "" : interconnectGroup;
+  }
+
+  /** A device without topology or power limit. */
+  public DeviceSnapshot(
+      int index,
+      String model,
+      long memoryBytes,
+      boolean healthy,
+      boolean allocated,
+      double utilization,
+      double powerWatts,
+      long sharedBytes) {
+    this(
+        index, model, memoryBytes, healthy, allocated, utilization, powerWatts, sharedBytes, "", 0);
+  }
 
   /** A device without fractional tasks. */
   public DeviceSnapshot(

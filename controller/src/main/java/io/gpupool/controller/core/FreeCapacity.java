@@ -1,65 +1,105 @@
 package io.gpupool.controller.core;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.NoSuchElementException;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * The free GPUs of ready nodes during one pass, indexed by how many each node has free, so finding
  * nodes for a task of k GPUs does not scan every node.
  *
+ * <p>Built once per pass over every node, so it is kept flat: per node a sorted array of its
+ * devices and a bit set of the free ones; per free count a bit set over the ready nodes in id
+ * order. No boxed indices, no tree nodes.
+ *
  * <p>Not thread-safe; lives for one pass.
  */
 final class FreeCapacity {
-  private final Map<String, NodeSnapshot> nodes = new HashMap<>();
-  private final Map<String, Map<Integer, DeviceSnapshot>> devices = new HashMap<>();
-  private final Map<String, TreeSet<Integer>> free = new HashMap<>();
-  private final NavigableMap<Integer, TreeSet<String>> byFreeCount = new TreeMap<>();
+  private final Map<String, NodeState> nodes;
+
+  /** Ready node ids, ascending: a node's rank is its position here. */
+  private final NodeState[] byRank;
+
+  /** For each free count, the ranks of the ready nodes with exactly that many GPUs free. */
+  private BitSet[] byFreeCount = new BitSet[0];
 
   FreeCapacity(List<NodeSnapshot> snapshot) {
+    nodes = new HashMap<>(Math.max(16, snapshot.size() * 4 / 3 + 1));
     for (NodeSnapshot node : snapshot) {
-      nodes.put(node.id(), node);
-      Map<Integer, DeviceSnapshot> byIndex = new HashMap<>();
-      TreeSet<Integer> freeHere = new TreeSet<>();
-      for (DeviceSnapshot device : node.devices()) {
-        byIndex.put(device.index(), device);
-        if (device.isFree()) {
-          freeHere.add(device.index());
-        }
+      nodes.put(node.id(), new NodeState(node));
+    }
+    List<NodeState> ready = new ArrayList<>(nodes.size());
+    for (NodeState state : nodes.values()) {
+      if (state.free != null) {
+        ready.add(state);
       }
-      devices.put(node.id(), byIndex);
-      if (node.ready()) {
-        free.put(node.id(), freeHere);
-        index(node.id(), freeHere.size());
-      }
+    }
+    byRank = ready.toArray(NodeState[]::new);
+    Arrays.sort(byRank, (a, b) -> a.snapshot.id().compareTo(b.snapshot.id()));
+    for (int rank = 0; rank < byRank.length; rank++) {
+      byRank[rank].rank = rank;
+      index(byRank[rank]);
     }
   }
 
   NodeSnapshot node(String nodeId) {
-    return nodes.get(nodeId);
+    NodeState state = nodes.get(nodeId);
+    return state == null ? null : state.snapshot;
   }
 
   int freeCount(String nodeId) {
-    TreeSet<Integer> here = free.get(nodeId);
-    return here == null ? 0 : here.size();
+    NodeState state = nodes.get(nodeId);
+    return state == null || state.free == null ? 0 : state.freeCount;
   }
 
   /** Free device indices of a ready node, ascending (empty for other nodes). */
   Set<Integer> free(String nodeId) {
-    TreeSet<Integer> here = free.get(nodeId);
-    return here == null ? Set.of() : Collections.unmodifiableSet(here);
+    NodeState state = nodes.get(nodeId);
+    if (state == null || state.free == null) {
+      return Set.of();
+    }
+    TreeSet<Integer> here = new TreeSet<>();
+    for (int p = state.free.nextSetBit(0); p >= 0; p = state.free.nextSetBit(p + 1)) {
+      here.add(state.indices[p]);
+    }
+    return Collections.unmodifiableSet(here);
   }
 
+  /**
+   * Every free index of a ready node that the request accepts and that is not excluded, ascending,
+   * in a new list the caller may change (empty for other nodes).
+   */
+  List<Integer> freeAccepted(String nodeId, ResourceRequest request, Set<Integer> excluded) {
+    NodeState state = nodes.get(nodeId);
+    List<Integer> chosen = new ArrayList<>();
+    if (state == null || state.free == null) {
+      return chosen;
+    }
+    for (int p = state.free.nextSetBit(0); p >= 0; p = state.free.nextSetBit(p + 1)) {
+      int index = state.indices[p];
+      if (!excluded.contains(index) && request.accepts(state.devices[p])) {
+        chosen.add(index);
+      }
+    }
+    return chosen;
+  }
+
+  /** The device with this index on this node, or null when there is none. */
   DeviceSnapshot device(String nodeId, int index) {
-    return devices.get(nodeId).get(index);
+    NodeState state = nodes.get(nodeId);
+    if (state == null) {
+      return null;
+    }
+    int p = state.position(index);
+    return p < 0 ? null : state.devices[p];
   }
 
   /**
@@ -67,20 +107,25 @@ final class FreeCapacity {
    * first, ties by node id. The view is lazy: callers stop early.
    */
   Iterable<String> candidates(int k, boolean tightestFirst) {
-    NavigableMap<Integer, TreeSet<String>> fitting = byFreeCount.tailMap(k, true);
-    NavigableMap<Integer, TreeSet<String>> ordered =
-        tightestFirst ? fitting : fitting.descendingMap();
     return () ->
         new Iterator<>() {
-          private final Iterator<TreeSet<String>> buckets = ordered.values().iterator();
-          private Iterator<String> current = Collections.emptyIterator();
+          private final int step = tightestFirst ? 1 : -1;
+          private int count = tightestFirst ? Math.max(k, 0) : byFreeCount.length - 1;
+          private int rank = -1;
 
           @Override
           public boolean hasNext() {
-            while (!current.hasNext() && buckets.hasNext()) {
-              current = buckets.next().iterator();
+            while (count >= Math.max(k, 0) && count < byFreeCount.length) {
+              BitSet bucket = byFreeCount[count];
+              int next = bucket == null ? -1 : bucket.nextSetBit(rank + 1);
+              if (next >= 0) {
+                rank = next - 1;
+                return true;
+              }
+              count += step;
+              rank = -1;
             }
-            return current.hasNext();
+            return false;
           }
 
           @Override
@@ -88,7 +133,8 @@ final class FreeCapacity {
             if (!hasNext()) {
               throw new NoSuchElementException();
             }
-            return current.next();
+            rank++;
+            return byRank[rank].snapshot.id();
           }
         };
   }
@@ -98,47 +144,146 @@ final class FreeCapacity {
    * there are fewer than the request needs.
    */
   List<Integer> pick(String nodeId, ResourceRequest request, Set<Integer> excluded) {
-    TreeSet<Integer> here = free.get(nodeId);
-    if (here == null || here.size() < request.gpus()) {
+    NodeState state = nodes.get(nodeId);
+    if (state == null || state.free == null || state.freeCount < request.gpus()) {
       return null;
     }
     List<Integer> chosen = new ArrayList<>(request.gpus());
-    for (int index : here) {
-      if (!excluded.contains(index) && request.accepts(device(nodeId, index))) {
+    List<DeviceSnapshot> eligible = null;
+    for (int p = state.free.nextSetBit(0); p >= 0; p = state.free.nextSetBit(p + 1)) {
+      int index = state.indices[p];
+      DeviceSnapshot device = state.devices[p];
+      if (!excluded.contains(index) && request.accepts(device)) {
+        if (eligible == null && !device.interconnectGroup().isEmpty() && request.gpus() > 1) {
+          eligible = new ArrayList<>();
+        }
+        if (eligible != null) {
+          eligible.add(device);
+          continue;
+        }
         chosen.add(index);
         if (chosen.size() == request.gpus()) {
+          // No topology known: the lowest indices, without looking further.
           return chosen;
         }
       }
     }
-    return null;
+    if (eligible == null) {
+      return null;
+    }
+    // Islands are known: choose among all eligible devices, those taken so far included.
+    List<DeviceSnapshot> all = new ArrayList<>(chosen.size() + eligible.size());
+    for (int index : chosen) {
+      all.add(device(nodeId, index));
+    }
+    all.addAll(eligible);
+    return Topology.choose(all, request.gpus());
   }
 
   /** Marks devices as taken by a placement made in this pass. */
   void take(String nodeId, List<Integer> indices) {
-    TreeSet<Integer> here = free.get(nodeId);
-    unindex(nodeId, here.size());
-    indices.forEach(here::remove);
-    index(nodeId, here.size());
+    NodeState state = nodes.get(nodeId);
+    unindex(state);
+    for (int index : indices) {
+      int p = state.position(index);
+      if (p >= 0 && state.free.get(p)) {
+        state.free.clear(p);
+        state.freeCount--;
+      }
+    }
+    index(state);
   }
 
   /** Returns devices taken earlier in this pass (a gang that did not fit as a whole). */
   void release(String nodeId, List<Integer> indices) {
-    TreeSet<Integer> here = free.get(nodeId);
-    unindex(nodeId, here.size());
-    here.addAll(indices);
-    index(nodeId, here.size());
+    NodeState state = nodes.get(nodeId);
+    unindex(state);
+    for (int index : indices) {
+      int p = state.position(index);
+      if (p >= 0 && !state.free.get(p)) {
+        state.free.set(p);
+        state.freeCount++;
+      }
+    }
+    index(state);
   }
 
-  private void index(String nodeId, int count) {
-    byFreeCount.computeIfAbsent(count, c -> new TreeSet<>()).add(nodeId);
+  private void index(NodeState state) {
+    if (state.freeCount >= byFreeCount.length) {
+      byFreeCount = Arrays.copyOf(byFreeCount, state.freeCount + 1);
+    }
+    if (byFreeCount[state.freeCount] == null) {
+      byFreeCount[state.freeCount] = new BitSet(byRank.length);
+    }
+    byFreeCount[state.freeCount].set(state.rank);
   }
 
-  private void unindex(String nodeId, int count) {
-    TreeSet<String> bucket = byFreeCount.get(count);
-    bucket.remove(nodeId);
-    if (bucket.isEmpty()) {
-      byFreeCount.remove(count);
+  private void unindex(NodeState state) {
+    byFreeCount[state.freeCount].clear(state.rank);
+  }
+
+  /** One node: its devices sorted by index (one per index, the last listed), which are free. */
+  private static final class NodeState {
+    final NodeSnapshot snapshot;
+    final int[] indices;
+    final DeviceSnapshot[] devices;
+
+    /** Positions (in {@link #indices}) of the free devices; null when the node is not ready. */
+    final BitSet free;
+
+    int freeCount;
+    int rank;
+
+    NodeState(NodeSnapshot node) {
+      snapshot = node;
+      List<DeviceSnapshot> listed = node.devices();
+      int n = listed.size();
+      DeviceSnapshot[] sorted = listed.toArray(DeviceSnapshot[]::new);
+      boolean ascending = true;
+      for (int i = 1; i < n && ascending; i++) {
+        ascending = sorted[i - 1].index() < sorted[i].index();
+      }
+      if (!ascending) {
+        // Stable, so among devices listed with the same index the last one listed ends up last.
+        Arrays.sort(sorted, (a, b) -> Integer.compare(a.index(), b.index()));
+      }
+      int[] idx = new int[n];
+      DeviceSnapshot[] devs = new DeviceSnapshot[n];
+      boolean[] anyFree = new boolean[n];
+      int unique = 0;
+      for (DeviceSnapshot device : sorted) {
+        if (unique > 0 && idx[unique - 1] == device.index()) {
+          devs[unique - 1] = device;
+          anyFree[unique - 1] |= device.isFree();
+        } else {
+          idx[unique] = device.index();
+          devs[unique] = device;
+          anyFree[unique] = device.isFree();
+          unique++;
+        }
+      }
+      indices = unique == n ? idx : Arrays.copyOf(idx, unique);
+      devices = unique == n ? devs : Arrays.copyOf(devs, unique);
+      if (node.ready()) {
+        free = new BitSet(unique);
+        for (int p = 0; p < unique; p++) {
+          if (anyFree[p]) {
+            free.set(p);
+            freeCount++;
+          }
+        }
+      } else {
+        free = null;
+      }
+    }
+
+    /** Where {@code index} sits in {@link #indices}, or -1. */
+    int position(int index) {
+      if (index >= 0 && index < indices.length && indices[index] == index) {
+        return index; // the usual case: devices numbered 0..n-1
+      }
+      int p = Arrays.binarySearch(indices, index);
+      return p < 0 ? -1 : p;
     }
   }
 }

@@ -52,7 +52,10 @@ public final class Policies {
       throw new IllegalArgumentException(
           "unknown policy '" + name + "'; known policies: " + String.join(", ", names()));
     }
-    return factory.apply(tuning);
+    SchedulingPolicy policy = factory.apply(tuning);
+    return tuning.powerBudgetWatts() > 0
+        ? new PowerBudget(policy, tuning.powerBudgetWatts())
+        : policy;
   }
 
   private static SchedulingPolicy scheduler(

@@ -89,8 +89,16 @@ public final class PolicyScheduler implements SchedulingPolicy {
     final FreeCapacity capacity;
     final SharedGpus shared;
     final Duration reserveAfter;
+
+    /** GPUs held per tenant, kept only for tenants with a quota (nothing else reads it). */
     final Map<String, Integer> tenantGpus = new HashMap<>();
-    final Map<String, List<RunningTask>> runningByNode = new HashMap<>();
+
+    final Map<String, List<RunningTask>> runningByNode;
+
+    /** The configured scorers and their weights, in the configuration's order. */
+    final NodeScorer[] scorers;
+
+    final double[] weights;
     final Map<String, List<PendingTask>> gangs = new HashMap<>();
     final Set<String> gangsDone = new HashSet<>();
     final Set<String> victimsChosen = new HashSet<>();
@@ -137,8 +145,14 @@ public final class PolicyScheduler implements SchedulingPolicy {
       this.capacity = new FreeCapacity(snapshot.nodes());
       this.shared = new SharedGpus(snapshot.nodes());
       this.reserveAfter = reserveAfter(snapshot);
+      scorers = config.scorers().keySet().toArray(NodeScorer[]::new);
+      weights = new double[scorers.length];
+      for (int i = 0; i < scorers.length; i++) {
+        weights[i] = config.scorers().get(scorers[i]);
+      }
+      runningByNode = new HashMap<>(Math.max(16, snapshot.nodes().size() * 4 / 3 + 1));
       for (RunningTask running : snapshot.running()) {
-        tenantGpus.merge(running.profile().tenant(), running.request().gpus(), Integer::sum);
+        hold(running.profile().tenant(), running.request().gpus());
         runningByNode.computeIfAbsent(running.nodeId(), n -> new ArrayList<>()).add(running);
         anyBeingPreempted |= running.beingPreempted();
         if (running.profile().preemptible()) {
@@ -282,8 +296,7 @@ public final class PolicyScheduler implements SchedulingPolicy {
         if (tentative.size() == members.size()) {
           for (int i = 0; i < members.size(); i++) {
             placements.add(tentative.get(i));
-            tenantGpus.merge(
-                members.get(i).profile().tenant(), members.get(i).request().gpus(), Integer::sum);
+            hold(members.get(i).profile().tenant(), members.get(i).request().gpus());
           }
           return;
         }
@@ -314,6 +327,13 @@ public final class PolicyScheduler implements SchedulingPolicy {
           request, r -> WaitingReasons.explain(r, snapshot.nodes()));
     }
 
+    /** Counts GPUs a tenant holds, for its quota; tenants without one are not counted. */
+    private void hold(String tenant, int gpus) {
+      if (config.tenantMaxGpus().containsKey(tenant)) {
+        tenantGpus.merge(tenant, gpus, Integer::sum);
+      }
+    }
+
     private String quotaProblem(String tenant, int gpus) {
       Integer quota = config.tenantMaxGpus().get(tenant);
       int held = tenantGpus.getOrDefault(tenant, 0);
@@ -326,7 +346,7 @@ public final class PolicyScheduler implements SchedulingPolicy {
     private void commit(PendingTask task, Placement placement) {
       capacity.take(placement.nodeId(), placement.deviceIndices());
       placements.add(placement);
-      tenantGpus.merge(task.profile().tenant(), task.request().gpus(), Integer::sum);
+      hold(task.profile().tenant(), task.request().gpus());
     }
 
     /** The best placement now, or null; {@code honourReservation} false ignores the reservation. */
@@ -396,8 +416,8 @@ public final class PolicyScheduler implements SchedulingPolicy {
 
     double score(NodeSnapshot node, int freeBefore, List<Integer> devices) {
       double total = 0;
-      for (Map.Entry<NodeScorer, Double> scorer : config.scorers().entrySet()) {
-        total += scorer.getValue() * scorer.getKey().score(node, freeBefore, devices);
+      for (int i = 0; i < scorers.length; i++) {
+        total += weights[i] * scorers[i].score(node, freeBefore, devices);
       }
       return total;
     }
@@ -433,16 +453,13 @@ public final class PolicyScheduler implements SchedulingPolicy {
         if (!node.ready() || !node.matches(request.nodeSelector())) {
           continue;
         }
-        List<Integer> devices = new ArrayList<>();
-        for (int index : capacity.free(node.id())) {
-          boolean reservedForOther =
-              reservation != null
-                  && reservation.nodeId().equals(node.id())
-                  && reservation.deviceIndices().contains(index);
-          if (!reservedForOther && request.accepts(capacity.device(node.id(), index))) {
-            devices.add(index);
-          }
-        }
+        List<Integer> devices =
+            capacity.freeAccepted(
+                node.id(),
+                request,
+                reservation != null && reservation.nodeId().equals(node.id())
+                    ? reservedIndices()
+                    : Set.of());
         List<RunningTask> candidates = new ArrayList<>();
         for (RunningTask running : runningByNode.getOrDefault(node.id(), List.of())) {
           boolean freeing = running.beingPreempted();
@@ -534,12 +551,7 @@ public final class PolicyScheduler implements SchedulingPolicy {
         if (!node.ready() || !node.matches(request.nodeSelector())) {
           continue;
         }
-        List<Integer> devices = new ArrayList<>();
-        for (int index : capacity.free(node.id())) {
-          if (request.accepts(capacity.device(node.id(), index))) {
-            devices.add(index);
-          }
-        }
+        List<Integer> devices = capacity.freeAccepted(node.id(), request, Set.of());
         int freeNow = devices.size();
         Optional<Instant> start = Optional.of(snapshot.now());
         // Only a node without enough free GPUs needs its running tasks in ending order.

@@ -21,7 +21,8 @@ public record Tuning(
     Map<String, Double> scorerWeights,
     Map<String, Integer> tenantMaxGpus,
     Map<String, Double> tenantWeights,
-    double reserveAfterMedianWaits) {
+    double reserveAfterMedianWaits,
+    double powerBudgetWatts) {
 
   /** The scorers by the names configuration uses. */
   public static final Map<String, NodeScorer> SCORERS = scorersByName();
@@ -37,7 +38,8 @@ public record Tuning(
           Map.of("bin-pack", 1.0, "energy", 0.5),
           Map.of(),
           Map.of(),
-          3.0);
+          3.0,
+          0);
 
   public Tuning {
     scorerWeights = Map.copyOf(scorerWeights);
@@ -61,6 +63,9 @@ public record Tuning(
         throw new IllegalArgumentException(
             "tenant_max_gpus: quota of " + quota.getKey() + " must not be negative");
       }
+    }
+    if (!(powerBudgetWatts >= 0)) {
+      throw new IllegalArgumentException("power_budget_watts: must not be negative");
     }
     if (!(reserveAfterMedianWaits >= 0)) {
       throw new IllegalArgumentException("reserve_after_median_waits: must not be negative");

@@ -195,7 +195,9 @@ public final class NodeEntry {
               allocations.containsKey(index),
               status == null ? 0 : status.getUtilizationPercent() / 100.0,
               status == null ? 0 : status.getPowerWatts(),
-              sharedBytes(index)));
+              sharedBytes(index),
+              gpu.getInfo().getInterconnectGroup(),
+              gpu.getInfo().getPowerLimitWatts()));
     }
     // The core places only on ready nodes: connected and not cordoned.
     return new NodeSnapshot(

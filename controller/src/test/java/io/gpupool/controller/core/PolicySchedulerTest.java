@@ -379,6 +379,81 @@ class PolicySchedulerTest {
         .isEqualTo("no GPU has 102400 MiB on one GPU in total; waiting for a node that does");
   }
 
+  @Test
+  void aMultiGpuTaskStaysInsideOneNvlinkIslandWhenOneCanHoldIt() {
+    List<DeviceSnapshot> devices = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      boolean busy = i == 0 || i == 5;
+      devices.add(
+          new DeviceSnapshot(
+              i,
+              "NVIDIA A100 80GB",
+              80L << 30,
+              true,
+              busy,
+              0,
+              0,
+              0,
+              i < 4 ? "island-0" : "island-1",
+              400));
+    }
+    NodeSnapshot node = new NodeSnapshot("a", "a", true, devices);
+
+    Plan plan =
+        run(Policies.create("default"), List.of(node), List.of(), task("pair", 1).gpus(3).build());
+
+    // island-0 has 1,2,3 free and island-1 has 4,6,7 free: both hold three; the lower one wins.
+    assertThat(plan.placements()).containsExactly(new Placement("pair", "a", List.of(1, 2, 3)));
+    Plan four =
+        run(Policies.create("default"), List.of(node), List.of(), task("four", 1).gpus(4).build());
+    assertThat(four.placements())
+        .as("no island holds four: lowest indices")
+        .containsExactly(new Placement("four", "a", List.of(1, 2, 3, 4)));
+  }
+
+  @Test
+  void thePowerBudgetHoldsBackWorkThatWouldExceedIt() {
+    List<DeviceSnapshot> devices = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      devices.add(
+          new DeviceSnapshot(
+              i,
+              "NVIDIA H100 80GB",
+              80L << 30,
+              true,
+              i == 0,
+              i == 0 ? 0.9 : 0,
+              i == 0 ? 650 : 70,
+              0,
+              "",
+              700));
+    }
+    NodeSnapshot node = new NodeSnapshot("a", "a", true, devices);
+    // Drawing 650 + 3 x 70 = 860 W now; each newly busy GPU adds 630 W.
+    Tuning budget =
+        new Tuning(
+            WeightedOrder.Weights.DEFAULT,
+            Tuning.DEFAULT.scorerWeights(),
+            Map.of(),
+            Map.of(),
+            3.0,
+            2200);
+
+    Plan plan =
+        run(
+            Policies.create("default", budget),
+            List.of(node),
+            List.of(),
+            task("one", 1).build(),
+            task("two", 2).build(),
+            task("three", 3).build());
+
+    assertThat(plan.placements()).extracting(Placement::taskId).containsExactly("one", "two");
+    assertThat(plan.waiting().get("three"))
+        .isEqualTo(
+            "waiting for power: starting it would raise the estimated draw to 2.8 kW, over the 2.2 kW budget");
+  }
+
   private static PendingTask share(String id, long sequence, long bytes) {
     return new PendingTask(
         id, sequence, new ResourceRequest(1, "", 0, Map.of(), bytes), TaskProfile.DEFAULT, NOW);
