@@ -11,6 +11,7 @@ import io.gpupool.cli.client.NodesCommand;
 import io.gpupool.cli.client.PolicyCommand;
 import io.gpupool.cli.client.SubmitCommand;
 import io.gpupool.cli.server.AgentCommand;
+import io.gpupool.cli.server.BenchCommand;
 import io.gpupool.cli.server.ControllerCommand;
 import io.gpupool.cli.server.DevCommand;
 import io.gpupool.cli.server.SimulateCommand;
@@ -53,6 +54,7 @@ import picocli.CommandLine.Spec;
       ControllerCommand.class,
       AgentCommand.class,
       SimulateCommand.class,
+      BenchCommand.class,
       HelpCommand.class,
     })
 public final class GpuPoolCommand implements Runnable, ClientContext.Provider {

@@ -68,6 +68,19 @@ class SchedulingCommandsTest {
   }
 
   @Test
+  void aFractionalShareIsAskedForByMemory() {
+    CliHarness.Result ok = cli.run("submit", "--gpus", "0", "--gpu-memory-gb", "20", "--", "infer");
+    CliHarness.Result bad =
+        cli.run("submit", "--gpus", "2", "--gpu-memory-gb", "20", "--", "infer");
+
+    assertThat(ok.exitCode()).as(ok.err()).isZero();
+    assertThat(cli.scheduler.submits.get(0).getSpec().getResources().getGpuMemoryBytes())
+        .isEqualTo(20L << 30);
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("--gpus must be 0 or 1 with --gpu-memory-gb");
+  }
+
+  @Test
   void cordonAndUncordonNameTheNode() {
     CliHarness.Result cordon = cli.run("cordon", "gpu-7");
     CliHarness.Result uncordon = cli.run("uncordon", "gpu-7");

@@ -152,6 +152,13 @@ public final class SubmitCommand implements Callable<Integer> {
   private long minGpuMemoryGb;
 
   @Option(
+      names = "--gpu-memory-gb",
+      paramLabel = "GB",
+      description =
+          "Ask for a share of one GPU by memory (fractional GPU) instead of whole GPUs; use with --gpus 0 or 1.")
+  private long gpuMemoryGb;
+
+  @Option(
       names = "--node-selector",
       paramLabel = "KEY=VALUE",
       description = "Only nodes with this label; repeatable.")
@@ -199,14 +206,18 @@ public final class SubmitCommand implements Callable<Integer> {
   }
 
   private SubmitTaskRequest request() {
-    if (gpus < 1) {
+    if (gpuMemoryGb > 0 ? gpus > 1 || gpus < 0 : gpus < 1) {
       throw new ParameterException(
-          spec.commandLine(), "--gpus must be at least 1, but it is " + gpus);
+          spec.commandLine(),
+          gpuMemoryGb > 0
+              ? "--gpus must be 0 or 1 with --gpu-memory-gb (a share of one GPU), but it is " + gpus
+              : "--gpus must be at least 1, but it is " + gpus);
     }
     Resources.Builder resources =
         Resources.newBuilder()
             .setGpus(gpus)
             .setMinGpuMemoryBytes(minGpuMemoryGb << 30)
+            .setGpuMemoryBytes(gpuMemoryGb << 30)
             .putAllNodeSelector(nodeSelector);
     if (gpuModel != null) {
       resources.setGpuModel(gpuModel);
