@@ -1,6 +1,8 @@
 /**
- * The commands that run gpupool itself: {@code dev} (controller and agent in one process), {@code
- * controller} and {@code agent}. They wire the controller and agent modules from flags and block
- * until interrupted. Depends on the controller and agent modules and picocli.
+ * The commands that run gpupool itself or its core offline: {@code dev} (controller and agent in
+ * one process), {@code controller}, {@code agent}, {@code simulate} (trace replay through the
+ * scheduling core) and {@code bench}. They wire the controller and agent modules from flags; the
+ * long-running ones block until interrupted. Depends on the controller and agent modules and
+ * picocli.
  */
 package io.gpupool.cli.server;
