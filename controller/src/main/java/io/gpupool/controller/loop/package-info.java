@@ -8,5 +8,10 @@
  * events to watchers and sends commands to agents — so nothing is acknowledged or started that is
  * not durable. Depends on {@code core}, {@code state}, {@code store}, {@code watch}, {@code error}
  * and the generated protos; never on gRPC server classes.
+ *
+ * <p>{@code SchedulerLoop} owns the pass and hands events to {@code ClientRequests} (submit,
+ * cancel, cordon) and {@code AgentEvents} (register, hello, heartbeats, task updates); {@code
+ * PlanApplier} runs the policy and applies its plan; {@code TaskEndings} and {@code AgentCommands}
+ * serve them all; {@code Pass} collects what one pass changed.
  */
 package io.gpupool.controller.loop;

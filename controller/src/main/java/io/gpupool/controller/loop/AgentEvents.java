@@ -1,0 +1,321 @@
+package io.gpupool.controller.loop;
+
+import io.gpupool.controller.core.ExpectedEnd;
+import io.gpupool.controller.error.ControllerException;
+import io.gpupool.controller.state.AgentLink;
+import io.gpupool.controller.state.ClusterState;
+import io.gpupool.controller.state.Credentials;
+import io.gpupool.controller.state.NodeEntry;
+import io.gpupool.controller.state.SpecViews;
+import io.gpupool.controller.state.TaskEntry;
+import io.gpupool.controller.state.TaskLifecycle;
+import io.gpupool.controller.state.Timestamps;
+import io.gpupool.controller.store.NodeRecord;
+import io.gpupool.proto.v1.ConnectResponse;
+import io.gpupool.proto.v1.DeviceInfo;
+import io.gpupool.proto.v1.Gpu;
+import io.gpupool.proto.v1.HelloAccepted;
+import io.gpupool.proto.v1.LogLine;
+import io.gpupool.proto.v1.Node;
+import io.gpupool.proto.v1.Progress;
+import io.gpupool.proto.v1.RegisterRequest;
+import io.gpupool.proto.v1.TaskEnded;
+import io.gpupool.proto.v1.TaskState;
+import io.gpupool.proto.v1.TaskUpdate;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What agents tell the loop: registrations, session hellos (with reconciliation), heartbeats, task
+ * updates (applied once each, acknowledged after the commit), and ended sessions; plus the
+ * heartbeat deadline.
+ */
+final class AgentEvents {
+  private static final Logger log = LoggerFactory.getLogger(AgentEvents.class);
+
+  private final LoopContext ctx;
+  private final TaskEndings endings;
+  private final PlanApplier plans;
+
+  AgentEvents(LoopContext ctx, TaskEndings endings, PlanApplier plans) {
+    this.ctx = ctx;
+    this.endings = endings;
+    this.plans = plans;
+  }
+
+  void register(LoopEvent.Register e, Pass pass) {
+    RegisterRequest request = e.request();
+    Node.Builder registration =
+        Node.newBuilder()
+            .setId(request.getNodeId())
+            .setName(request.getNodeName())
+            .setRegisterTime(Timestamps.of(pass.now))
+            .setAgentVersion(request.getAgentVersion())
+            .putAllLabels(request.getLabelsMap());
+    for (DeviceInfo device : request.getDevicesList()) {
+      registration.addGpus(Gpu.newBuilder().setInfo(device));
+    }
+    NodeEntry node = ctx.state.node(request.getNodeId());
+    if (node == null) {
+      node = new NodeEntry(new NodeRecord(registration.build(), e.credentialHash(), "", 0));
+      ctx.state.add(node);
+      log.info(
+          "node {} ({}) registered with {} GPUs",
+          node.name(),
+          node.id(),
+          request.getDevicesCount());
+    } else {
+      if (node.isConnected()) {
+        node.session().close("the agent registered again; this session is replaced");
+        node.disconnect();
+      }
+      node.reregister(registration.build(), e.credentialHash());
+      log.info("node {} ({}) registered again", node.name(), node.id());
+    }
+    pass.nodeStored(node);
+    pass.capacityChanged();
+    Replies.afterCommit(pass, e.reply(), () -> null);
+  }
+
+  void hello(LoopEvent.Hello e, Pass pass) {
+    String nodeId = e.hello().getNodeId();
+    NodeEntry node = ctx.state.node(nodeId);
+    if (node == null
+        || !Credentials.matches(e.hello().getNodeCredential(), node.credentialHash())) {
+      throw ControllerException.unauthenticated(
+          "unknown node or wrong node credential for node '" + nodeId + "'; register again");
+    }
+    if (node.isConnected() && node.session() != e.link()) {
+      node.session().close("replaced by a newer session of the same node");
+    }
+    node.connect(e.link(), pass.now);
+    pass.send(
+        e.link(),
+        ConnectResponse.newBuilder().setHelloAccepted(HelloAccepted.getDefaultInstance()).build());
+    if (node.adoptInstance(e.hello().getInstanceId())) {
+      pass.nodeStored(node);
+    }
+    pass.nodeViewed(node);
+    pass.capacityChanged();
+    reconcile(node, new HashSet<>(e.hello().getKnownTaskIdsList()), pass);
+    Replies.afterCommit(pass, e.reply(), () -> null);
+    log.info("node {} ({}) connected", node.name(), node.id());
+  }
+
+  /** Brings the node's tasks in line with what its agent says it knows after a (re)connect. */
+  private void reconcile(NodeEntry node, Set<String> known, Pass pass) {
+    for (TaskEntry task : ctx.state.tasksOn(node.id())) {
+      boolean agentKnows = known.contains(task.id());
+      if (agentKnows) {
+        if (task.task().getCancelRequested()) {
+          pass.send(node.session(), AgentCommands.cancel(task));
+        } else if (task.task().getPreemptionRequested()) {
+          pass.send(
+              node.session(),
+              AgentCommands.preempt(
+                  task,
+                  TaskEndings.stripPrefix(task.task().getReason(), TaskEndings.PREEMPTING),
+                  ctx.preemptionNotice));
+        }
+      } else if (task.state() == TaskState.TASK_STATE_SCHEDULED) {
+        if (task.task().getCancelRequested()) {
+          endings.finish(
+              task,
+              task.transition(
+                  TaskState.TASK_STATE_CANCELLED, "cancelled before it started", pass.now, null),
+              pass);
+        } else {
+          pass.send(node.session(), AgentCommands.start(task, plans.environment(task)));
+        }
+      } else if (task.state() == TaskState.TASK_STATE_RUNNING) {
+        endings.finish(
+            task,
+            task.transition(
+                TaskState.TASK_STATE_FAILED,
+                "lost: the agent on " + node.name() + " no longer runs it (agent restarted)",
+                pass.now,
+                null),
+            pass);
+      }
+    }
+  }
+
+  void heartbeat(LoopEvent.HeartbeatReceived e, Pass pass) {
+    NodeEntry node = currentSession(e.nodeId(), e.link());
+    if (node == null) {
+      return;
+    }
+    boolean healthBefore = allHealthy(node);
+    node.heartbeat(e.heartbeat().getDevicesList(), pass.now);
+    if (allHealthy(node) != healthBefore) {
+      pass.capacityChanged();
+    }
+    pass.nodeViewed(node);
+  }
+
+  private static boolean allHealthy(NodeEntry node) {
+    return node.toSnapshot().devices().stream().allMatch(d -> d.healthy());
+  }
+
+  void update(LoopEvent.UpdateReceived e, Pass pass) {
+    NodeEntry node = currentSession(e.nodeId(), e.link());
+    if (node == null) {
+      return; // a stale stream: the agent resends on its current one
+    }
+    TaskUpdate update = e.update();
+    pass.ack(e.link(), update.getUpdateId());
+    if (!node.acceptUpdate(update.getUpdateId())) {
+      return; // applied before; the ack above was lost
+    }
+    pass.nodeStored(node);
+    TaskEntry task = ctx.state.task(update.getTaskId());
+    if (task == null || !task.nodeId().equals(node.id())) {
+      log.debug(
+          "ignoring update {} for task {} not running on {}",
+          update.getUpdateId(),
+          update.getTaskId(),
+          node.id());
+      return;
+    }
+    switch (update.getKindCase()) {
+      case STARTED -> started(task, node, pass);
+      case LOGS -> {
+        for (LogLine line : update.getLogs().getLinesList()) {
+          pass.changed(task, task.log(line));
+        }
+      }
+      case PROGRESS -> progressed(task, update.getProgress(), pass);
+      case ENDED -> ended(task, update.getEnded(), pass);
+      case KIND_NOT_SET -> log.debug("empty update {} from {}", update.getUpdateId(), node.id());
+    }
+  }
+
+  private void started(TaskEntry task, NodeEntry node, Pass pass) {
+    if (task.state() == TaskState.TASK_STATE_SCHEDULED) {
+      boolean stopping = task.task().getCancelRequested() || task.task().getPreemptionRequested();
+      String reason =
+          stopping
+              ? task.task().getReason()
+              : "running on " + node.name() + " (GPU " + PlanApplier.devices(task) + ")";
+      pass.changed(task, task.transition(TaskState.TASK_STATE_RUNNING, reason, pass.now, null));
+      ctx.estimator
+          .estimate(SpecViews.profile(task.task().getSpec()))
+          .ifPresent(estimate -> task.expectEnd(pass.now.plus(estimate)));
+    }
+  }
+
+  private void progressed(TaskEntry task, Progress progress, Pass pass) {
+    pass.changed(task, task.progress(progress));
+    ExpectedEnd.of(ClusterState.runningView(task, pass.now), pass.now, ctx.estimator)
+        .ifPresent(task::expectEnd);
+  }
+
+  private void ended(TaskEntry task, TaskEnded ended, Pass pass) {
+    var result = ended.getResult();
+    boolean checkpointed = result.getMessage().contains("(checkpointed)");
+    boolean finishedAnyway = result.hasExitCode() && result.getExitCode() == 0 && !checkpointed;
+    if (ended.getPreempted() && !ended.getCancelled() && !finishedAnyway) {
+      requeueAfterPreemption(task, checkpointed, pass);
+      return;
+    }
+    TaskState outcome;
+    String reason;
+    if (ended.getCancelled()) {
+      outcome = TaskState.TASK_STATE_CANCELLED;
+      reason =
+          TaskEndings.stripSuffix(task.task().getReason(), TaskEndings.STOPPING)
+              + exitSuffix(ended);
+    } else if (result.hasExitCode() && result.getExitCode() == 0) {
+      outcome = TaskState.TASK_STATE_SUCCEEDED;
+      reason = "exited with code 0";
+    } else {
+      outcome = TaskState.TASK_STATE_FAILED;
+      reason =
+          result.getMessage().isEmpty()
+              ? "exited with code " + result.getExitCode()
+              : result.getMessage() + exitSuffix(ended);
+    }
+    if (!TaskLifecycle.allows(task.state(), outcome)) {
+      // The agent reports "ended" only after "started", except when the process never started;
+      // a clean exit without a start update still ran, so record the run first.
+      pass.changed(task, task.transition(TaskState.TASK_STATE_RUNNING, "started", pass.now, null));
+    }
+    NodeEntry node = ctx.state.node(task.nodeId());
+    if (node != null && outcome != TaskState.TASK_STATE_CANCELLED) {
+      node.recordOutcome(outcome == TaskState.TASK_STATE_SUCCEEDED);
+    }
+    endings.finish(task, task.transition(outcome, reason, pass.now, result), pass);
+    if (outcome == TaskState.TASK_STATE_SUCCEEDED && task.task().hasStartTime()) {
+      ctx.estimator.observe(
+          SpecViews.profile(task.task().getSpec()),
+          Duration.between(Timestamps.toInstant(task.task().getStartTime()), pass.now));
+    }
+    if (outcome == TaskState.TASK_STATE_FAILED && task.task().hasGang()) {
+      // A distributed job cannot go on without one of its ranks.
+      for (TaskEntry sibling : ctx.state.gangMembers(task.task().getGang().getId())) {
+        endings.stop(sibling, "gang member " + task.id() + " failed", pass);
+      }
+    }
+  }
+
+  /** A preempted task goes back to the queue, to run again (attempt + 1) when there is room. */
+  private void requeueAfterPreemption(TaskEntry task, boolean checkpointed, Pass pass) {
+    String why = TaskEndings.stripPrefix(task.task().getReason(), TaskEndings.PREEMPTING);
+    NodeEntry node = ctx.state.node(task.nodeId());
+    var event =
+        task.transition(
+            TaskState.TASK_STATE_PENDING,
+            "PREEMPTED: "
+                + why
+                + (checkpointed ? " (checkpointed)" : "")
+                + "; waiting to run again",
+            pass.now,
+            null);
+    task.unplace();
+    pass.changed(task, event);
+    if (node != null) {
+      node.release(task.id());
+      pass.nodeViewed(node);
+    }
+    pass.capacityChanged();
+  }
+
+  private static String exitSuffix(TaskEnded ended) {
+    return ended.getResult().hasExitCode()
+        ? " (exit code " + ended.getResult().getExitCode() + ")"
+        : "";
+  }
+
+  void sessionEnded(LoopEvent.SessionEnded e, Pass pass) {
+    NodeEntry node = currentSession(e.nodeId(), e.link());
+    if (node != null) {
+      node.disconnect();
+      pass.nodeViewed(node);
+      log.info("node {} ({}) disconnected", node.name(), node.id());
+    }
+  }
+
+  private NodeEntry currentSession(String nodeId, AgentLink link) {
+    NodeEntry node = ctx.state.node(nodeId);
+    return node != null && node.session() == link ? node : null;
+  }
+
+  void expireSilentNodes(Pass pass) {
+    for (NodeEntry node : ctx.state.nodes()) {
+      if (node.isConnected()
+          && Duration.between(node.lastHeartbeat(), pass.now).compareTo(ctx.heartbeatTimeout) > 0) {
+        log.warn(
+            "node {} ({}) sent no heartbeat for {}; closing its session",
+            node.name(),
+            node.id(),
+            ctx.heartbeatTimeout);
+        node.session().close("no heartbeat for " + ctx.heartbeatTimeout.toSeconds() + "s");
+        node.disconnect();
+        pass.nodeViewed(node);
+      }
+    }
+  }
+}

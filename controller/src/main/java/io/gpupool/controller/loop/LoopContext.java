@@ -1,0 +1,30 @@
+package io.gpupool.controller.loop;
+
+import io.gpupool.controller.core.RuntimeEstimator;
+import io.gpupool.controller.core.SchedulingPolicy;
+import io.gpupool.controller.state.ClusterState;
+import io.gpupool.controller.store.Store;
+import java.time.Duration;
+
+/**
+ * What the loop's handlers share: the store, the policy, the learned estimates, the settings and
+ * the current cluster state (replaced as a whole when it is reloaded after a store failure).
+ *
+ * <p>Not thread-safe; used on the loop thread only.
+ */
+final class LoopContext {
+  final Store store;
+  final SchedulingPolicy policy;
+  final RuntimeEstimator estimator = new RuntimeEstimator();
+  final Duration heartbeatTimeout;
+  final Duration preemptionNotice;
+  ClusterState state;
+
+  LoopContext(Store store, SchedulingPolicy policy, LoopSettings settings, ClusterState state) {
+    this.store = store;
+    this.policy = policy;
+    this.heartbeatTimeout = settings.heartbeatTimeout();
+    this.preemptionNotice = settings.preemptionNotice();
+    this.state = state;
+  }
+}
