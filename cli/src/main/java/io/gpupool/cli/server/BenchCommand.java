@@ -3,7 +3,7 @@ package io.gpupool.cli.server;
 import io.gpupool.cli.client.OutputFormat;
 import io.gpupool.controller.bench.BenchConfig;
 import io.gpupool.controller.bench.BenchResult;
-import io.gpupool.controller.bench.SchedulerBench;
+import io.gpupool.controller.bench.SchedulerBenchmark;
 import io.gpupool.controller.core.Policies;
 import java.io.PrintWriter;
 import java.util.Iterator;
@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code gpupool bench}: benchmarks that hold gpupool to its scale targets. {@code bench scheduler}
- * times the scheduling core alone (see {@link SchedulerBench}); it needs no controller and does no
- * I/O but printing its figures. One instance per execution; not thread-safe.
+ * times the scheduling core alone (see {@link SchedulerBenchmark}); it needs no controller and does
+ * no I/O but printing its figures. One instance per execution; not thread-safe.
  */
 @Command(
     name = "bench",
@@ -39,9 +39,9 @@ public final class BenchCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Times the scheduling core alone, without I/O: a synthetic cluster of ready nodes with"
-            + " H100-like GPUs (10% already busy) and a queue of pending tasks (mostly 1 GPU, some"
+            + " H100-like GPUs (10%% already busy) and a queue of pending tasks (mostly 1 GPU, some"
             + " 2/4/8; a few with a GPU model, a zone label, a higher priority; eight tenants),"
-            + " scheduled in passes as the live loop does: each pass places what fits, then 5% of"
+            + " scheduled in passes as the live loop does: each pass places what fits, then 5%% of"
             + " the running work completes. Stops when every task was placed.",
         "Reports placements per second of time inside schedule(), per-decision latency"
             + " percentiles and the heap. A tenth-size run warms the JVM up first.",
@@ -104,7 +104,7 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() {
-      BenchResult result = new SchedulerBench().runWarmedUp(config());
+      BenchResult result = new SchedulerBenchmark().runWarmedUp(config());
       PrintWriter out = spec.commandLine().getOut();
       if (output == OutputFormat.JSON) {
         out.println(result.toJson());

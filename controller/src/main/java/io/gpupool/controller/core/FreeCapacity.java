@@ -36,9 +36,13 @@ final class FreeCapacity {
     for (NodeSnapshot node : snapshot) {
       nodes.put(node.id(), new NodeState(node));
     }
+    // In the snapshot's order (the last of duplicate ids counts): when that is already by id, as
+    // it usually is, the sort below only checks it.
     List<NodeState> ready = new ArrayList<>(nodes.size());
-    for (NodeState state : nodes.values()) {
-      if (state.free != null) {
+    for (NodeSnapshot node : snapshot) {
+      NodeState state = nodes.get(node.id());
+      if (state.snapshot == node && state.free != null && state.rank < 0) {
+        state.rank = ready.size();
         ready.add(state);
       }
     }
@@ -232,7 +236,9 @@ final class FreeCapacity {
     final BitSet free;
 
     int freeCount;
-    int rank;
+
+    /** Position among the ready nodes by id; -1 until ranked. */
+    int rank = -1;
 
     NodeState(NodeSnapshot node) {
       snapshot = node;
