@@ -48,7 +48,8 @@ class SyntheticTraceTest {
   @EnabledIfSystemProperty(named = "gpupool.sim.benchmark", matches = "true")
   @Timeout(600)
   void hundredThousandJobsOnAThousandGpus() {
-    Trace trace = SyntheticTrace.generate(100_000, 1000, 0.9, 42);
+    double load = Double.parseDouble(System.getProperty("gpupool.sim.load", "0.9"));
+    Trace trace = SyntheticTrace.generate(100_000, 1000, load, 42);
     Simulator simulator = new Simulator(trace, ClusterSpec.parse("125x8:A100"));
 
     long start = System.nanoTime();
