@@ -53,7 +53,7 @@ public record SimulationReport(
     seconds(json, "makespan_s", lowerBounds.makespanSeconds());
     seconds(json, "avg_jct_s", lowerBounds.avgJctSeconds());
     json.endObject();
-    json.name("policies").beginArray();
+    json.name("results").beginArray();
     for (PolicyMetrics p : policies) {
       json.beginObject();
       json.name("policy").value(p.policy());

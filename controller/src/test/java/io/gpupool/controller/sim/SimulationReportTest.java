@@ -47,7 +47,7 @@ class SimulationReportTest {
                 "makespan_s": 12.5,
                 "avg_jct_s": 7.2
               },
-              "policies": [
+              "results": [
                 {
                   "policy": "fifo",
                   "jobs": 3,
