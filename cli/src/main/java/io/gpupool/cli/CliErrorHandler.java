@@ -1,5 +1,6 @@
 package io.gpupool.cli;
 
+import io.gpupool.agent.AgentStartException;
 import io.gpupool.cli.client.CommandFailedException;
 import io.gpupool.cli.client.ControllerOptions;
 import io.grpc.Status;
@@ -44,7 +45,10 @@ public final class CliErrorHandler implements IExecutionExceptionHandler {
     if (status.isPresent()) {
       return statusMessage(status.get(), commandLine);
     }
-    if (exception instanceof CommandFailedException) {
+    if (exception instanceof CommandFailedException
+        || exception instanceof IllegalArgumentException
+        || exception instanceof AgentStartException) {
+      // Configuration and start-up errors carry messages written for the user, naming the flag.
       return exception.getMessage();
     }
     // A bug in the CLI: say what broke without drowning the user in a trace.

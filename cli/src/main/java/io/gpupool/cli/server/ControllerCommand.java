@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code gpupool controller}: the central controller, serving until interrupted. */
@@ -46,17 +47,7 @@ public final class ControllerCommand implements Callable<Integer> {
       description = "Secret agents must present to register (env GPUPOOL_JOIN_TOKEN).")
   String joinToken;
 
-  @Option(
-      names = "--policy",
-      description =
-          "Scheduling policy: fifo, first-fit, weighted, fair, sjf or default (overrides the config file's).")
-  String policy;
-
-  @Option(
-      names = "--scheduler-config",
-      description =
-          "JSON file of gpupool.v1.SchedulerConfig: policy, priority weights, scorer weights, tenant quotas and weights, preemption notice.")
-  Path schedulerConfig;
+  @Mixin SchedulerFlags scheduler;
 
   @Override
   public Integer call() throws Exception {
@@ -68,7 +59,7 @@ public final class ControllerCommand implements Callable<Integer> {
                 .httpPort(httpPort)
                 .dataDir(dataDir)
                 .joinToken(joinToken)
-                .scheduler(SchedulerFlags.config(schedulerConfig, policy))
+                .scheduler(scheduler.config())
                 .build());
     System.out.println(
         "gpupool controller: gRPC on "

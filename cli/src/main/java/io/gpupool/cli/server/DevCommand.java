@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -58,17 +59,7 @@ public final class DevCommand implements Callable<Integer> {
               + ").")
   String simulate;
 
-  @Option(
-      names = "--policy",
-      description =
-          "Scheduling policy: fifo, first-fit, weighted, fair, sjf or default (overrides the config file's).")
-  String policy;
-
-  @Option(
-      names = "--scheduler-config",
-      description =
-          "JSON file of gpupool.v1.SchedulerConfig: policy, priority weights, scorer weights, tenant quotas and weights, preemption notice.")
-  Path schedulerConfig;
+  @Mixin SchedulerFlags scheduler;
 
   @Override
   public Integer call() throws Exception {
@@ -110,7 +101,7 @@ public final class DevCommand implements Callable<Integer> {
                   .httpPort(httpPort)
                   .dataDir(dir.resolve("controller"))
                   .joinToken(joinToken)
-                  .scheduler(SchedulerFlags.config(schedulerConfig, policy))
+                  .scheduler(scheduler.config())
                   .build());
       running.add(0, controller);
       Agent agent =
