@@ -47,12 +47,14 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
   static final int MAX_TASK_PAGE = 1000;
   static final int DEFAULT_EVENT_PAGE = 1000;
   static final int MAX_EVENT_PAGE = 10_000;
+  static final int MAX_WATCH_BACKLOG = 10_000;
 
   private final SchedulerLoop loop;
   private final Store store;
   private final TaskEventBus bus;
   private final NodeDirectory nodes;
   private final SchedulerConfig schedulerConfig;
+  private final int watchBacklog;
 
   public SchedulerServiceImpl(
       SchedulerLoop loop,
@@ -60,11 +62,23 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
       TaskEventBus bus,
       NodeDirectory nodes,
       SchedulerConfig schedulerConfig) {
+    this(loop, store, bus, nodes, schedulerConfig, MAX_WATCH_BACKLOG);
+  }
+
+  /** For tests: a service whose watchers fall behind after {@code watchBacklog} queued events. */
+  SchedulerServiceImpl(
+      SchedulerLoop loop,
+      Store store,
+      TaskEventBus bus,
+      NodeDirectory nodes,
+      SchedulerConfig schedulerConfig,
+      int watchBacklog) {
     this.loop = loop;
     this.store = store;
     this.bus = bus;
     this.nodes = nodes;
     this.schedulerConfig = schedulerConfig;
+    this.watchBacklog = watchBacklog;
   }
 
   @Override
@@ -154,7 +168,8 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
               request.getAfterSequence(),
               (ServerCallStreamObserver<WatchTaskResponse>) out,
               store,
-              bus)
+              bus,
+              watchBacklog)
           .start();
     } catch (RuntimeException e) {
       out.onError(StatusMapper.toStatus(e));

@@ -5,7 +5,9 @@ import io.gpupool.controller.store.Store;
 import io.gpupool.controller.watch.TaskEventBus;
 import io.gpupool.proto.v1.TaskEvent;
 import io.gpupool.proto.v1.WatchTaskResponse;
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -29,6 +31,9 @@ final class TaskWatch implements Consumer<TaskEvent> {
   private final Store store;
   private final TaskEventBus bus;
   private final List<TaskEvent> arrivedDuringReplay = new ArrayList<>();
+  private final ArrayDeque<TaskEvent> backlog = new ArrayDeque<>();
+  private final int maxBacklog;
+  private long lastQueued;
   private long lastSent;
   private boolean replaying = true;
   private boolean done;
@@ -39,9 +44,12 @@ final class TaskWatch implements Consumer<TaskEvent> {
       long afterSequence,
       ServerCallStreamObserver<WatchTaskResponse> out,
       Store store,
-      TaskEventBus bus) {
+      TaskEventBus bus,
+      int maxBacklog) {
     this.taskId = taskId;
     this.lastSent = afterSequence;
+    this.lastQueued = afterSequence;
+    this.maxBacklog = maxBacklog;
     this.out = out;
     this.store = store;
     this.bus = bus;
@@ -52,6 +60,7 @@ final class TaskWatch implements Consumer<TaskEvent> {
       subscription = bus.subscribe(taskId, this);
     }
     out.setOnCancelHandler(this::finish);
+    out.setOnReadyHandler(this::drain);
     long after = lastSent;
     List<TaskEvent> page;
     do {
@@ -83,10 +92,33 @@ final class TaskWatch implements Consumer<TaskEvent> {
     return done;
   }
 
+  /**
+   * Sends an event, or queues it while the client's transport is not ready. A client that falls
+   * {@code maxBacklog} events behind is cut off with UNAVAILABLE (it resumes from the stored
+   * history with after_sequence), so a slow watcher never grows the controller's memory without
+   * bound.
+   */
   private void send(TaskEvent event) {
-    if (done || event.getSequence() <= lastSent) {
+    if (done || event.getSequence() <= lastQueued) {
       return;
     }
+    lastQueued = event.getSequence();
+    if (backlog.isEmpty() && out.isReady()) {
+      emit(event);
+    } else if (backlog.size() < maxBacklog) {
+      backlog.add(event);
+    } else {
+      fallBehind();
+    }
+  }
+
+  private synchronized void drain() {
+    while (!done && !backlog.isEmpty() && out.isReady()) {
+      emit(backlog.poll());
+    }
+  }
+
+  private void emit(TaskEvent event) {
     try {
       out.onNext(WatchTaskResponse.newBuilder().setEvent(event).build());
       lastSent = event.getSequence();
@@ -98,6 +130,20 @@ final class TaskWatch implements Consumer<TaskEvent> {
       log.debug("watch of {} ended while sending: {}", taskId, e.toString());
       finish();
     }
+  }
+
+  private void fallBehind() {
+    backlog.clear();
+    try {
+      out.onError(
+          Status.UNAVAILABLE
+              .withDescription(
+                  "the watcher fell behind; watch again with after_sequence " + lastSent)
+              .asRuntimeException());
+    } catch (RuntimeException e) {
+      log.debug("closing the watch of {} failed: {}", taskId, e.toString());
+    }
+    finish();
   }
 
   private synchronized void finish() {

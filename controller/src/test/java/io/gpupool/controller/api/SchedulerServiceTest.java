@@ -10,7 +10,9 @@ import io.gpupool.controller.loop.LoopSettings;
 import io.gpupool.controller.loop.LoopThread;
 import io.gpupool.controller.loop.NodeDirectory;
 import io.gpupool.controller.loop.SchedulerLoop;
+import io.gpupool.controller.store.Changes;
 import io.gpupool.controller.store.JdbcStore;
+import io.gpupool.controller.store.StoredTask;
 import io.gpupool.controller.testing.TestSpecs;
 import io.gpupool.controller.watch.TaskEventBus;
 import io.gpupool.proto.v1.CancelTaskRequest;
@@ -33,6 +35,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,6 +44,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -218,6 +223,88 @@ class SchedulerServiceTest {
     Task again = submit(TestSpecs.gpuTask(1), "abc");
     assertThat(again.getId()).isEqualTo(first.getId());
     assertThat(stub.listTasks(ListTasksRequest.getDefaultInstance()).getTasksCount()).isEqualTo(1);
+  }
+
+  @Test
+  void aWatcherThatFallsBehindIsCutOffAndResumesFromTheStoredHistory() throws Exception {
+    Changes changes = new Changes();
+    changes.insert(
+        new StoredTask(
+            999,
+            Task.newBuilder().setId("t-999").setState(TaskState.TASK_STATE_RUNNING).build(),
+            50));
+    for (int i = 1; i <= 50; i++) {
+      changes.append(
+          TaskEvent.newBuilder()
+              .setTaskId("t-999")
+              .setSequence(i)
+              .setLog(io.gpupool.proto.v1.LogLine.newBuilder().setText("line " + i))
+              .build());
+    }
+    store.commit(changes);
+    String name = InProcessServerBuilder.generateName();
+    Server slowServer =
+        InProcessServerBuilder.forName(name)
+            .addService(
+                new SchedulerServiceImpl(
+                    loop,
+                    store,
+                    new TaskEventBus(),
+                    new NodeDirectory(),
+                    SchedulerConfigs.defaults(),
+                    5))
+            .build()
+            .start();
+    ManagedChannel slowChannel = InProcessChannelBuilder.forName(name).build();
+    try {
+      CompletableFuture<Throwable> ended = new CompletableFuture<>();
+      List<TaskEvent> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+      SchedulerServiceGrpc.newStub(slowChannel)
+          .watchTask(
+              WatchTaskRequest.newBuilder().setId("t-999").build(),
+              new ClientResponseObserver<WatchTaskRequest, WatchTaskResponse>() {
+                @Override
+                public void beforeStart(ClientCallStreamObserver<WatchTaskRequest> call) {
+                  // Takes the first message only (gRPC requests one at the start) and no more.
+                  call.disableAutoInboundFlowControl();
+                }
+
+                @Override
+                public void onNext(WatchTaskResponse value) {
+                  received.add(value.getEvent());
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                  ended.complete(t);
+                }
+
+                @Override
+                public void onCompleted() {
+                  ended.complete(null);
+                }
+              });
+
+      Throwable error = ended.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(error).isInstanceOf(StatusRuntimeException.class);
+      Status status = ((StatusRuntimeException) error).getStatus();
+      assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+      long resumeAfter = received.get(received.size() - 1).getSequence();
+      assertThat(status.getDescription())
+          .isEqualTo("the watcher fell behind; watch again with after_sequence " + resumeAfter);
+
+      Iterator<WatchTaskResponse> resumed =
+          SchedulerServiceGrpc.newBlockingStub(slowChannel)
+              .watchTask(
+                  WatchTaskRequest.newBuilder()
+                      .setId("t-999")
+                      .setAfterSequence(resumeAfter)
+                      .build());
+      assertThat(resumed.next().getEvent().getSequence()).isEqualTo(resumeAfter + 1);
+    } finally {
+      slowChannel.shutdownNow();
+      slowServer.shutdownNow();
+    }
   }
 
   private Task submit(TaskSpec spec, String requestId) {
