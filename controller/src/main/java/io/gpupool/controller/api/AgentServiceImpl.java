@@ -60,8 +60,7 @@ public final class AgentServiceImpl extends AgentServiceGrpc.AgentServiceImplBas
   }
 
   private static void validate(RegisterRequest request) {
-    Violations v = new Violations();
-    UnknownFields.check(request, "", v);
+    Violations v = Violations.of(request);
     v.check(
         NODE_ID.matcher(request.getNodeId()).matches(),
         "node_id",

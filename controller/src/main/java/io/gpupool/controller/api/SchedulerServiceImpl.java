@@ -119,8 +119,7 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
     Rpc.answer(
         out,
         () -> {
-          Violations v = new Violations();
-          UnknownFields.check(request, "", v);
+          Violations v = Violations.of(request);
           int pageSize = pageSize(request.getPageSize(), DEFAULT_TASK_PAGE, MAX_TASK_PAGE, v);
           Set<TaskState> states = EnumSet.noneOf(TaskState.class);
           for (TaskState state : request.getStatesList()) {
@@ -182,8 +181,7 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
     Rpc.answer(
         out,
         () -> {
-          Violations v = new Violations();
-          UnknownFields.check(request, "", v);
+          Violations v = Violations.of(request);
           v.check(!request.getId().isEmpty(), "id", "required");
           int pageSize = pageSize(request.getPageSize(), DEFAULT_EVENT_PAGE, MAX_EVENT_PAGE, v);
           v.throwIfAny();
@@ -205,8 +203,7 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
     Rpc.answer(
         out,
         () -> {
-          Violations v = new Violations();
-          UnknownFields.check(request, "", v);
+          Violations v = Violations.of(request);
           v.throwIfAny();
           return ListNodesResponse.newBuilder().addAllNodes(nodes.list()).build();
         });
@@ -215,8 +212,7 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
   @Override
   public void cordonNode(CordonNodeRequest request, StreamObserver<CordonNodeResponse> out) {
     try {
-      Violations v = new Violations();
-      UnknownFields.check(request, "", v);
+      Violations v = Violations.of(request);
       v.check(!request.getNode().isEmpty(), "node", "required (node id or name)");
       v.throwIfAny();
     } catch (ControllerException e) {
@@ -234,8 +230,7 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
     Rpc.answer(
         out,
         () -> {
-          Violations v = new Violations();
-          UnknownFields.check(request, "", v);
+          Violations v = Violations.of(request);
           v.throwIfAny();
           return GetSchedulerConfigResponse.newBuilder().setConfig(schedulerConfig).build();
         });
@@ -248,8 +243,7 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
   }
 
   private static void requireId(com.google.protobuf.Message request, String id) {
-    Violations v = new Violations();
-    UnknownFields.check(request, "", v);
+    Violations v = Violations.of(request);
     v.check(!id.isEmpty(), "id", "required");
     v.throwIfAny();
   }

@@ -21,8 +21,7 @@ final class SubmitValidator {
 
   /** Throws INVALID_ARGUMENT naming every offending field. */
   static void validate(SubmitTaskRequest request) {
-    Violations v = new Violations();
-    UnknownFields.check(request, "", v);
+    Violations v = Violations.of(request);
     v.check(
         request.getRequestId().length() <= MAX_REQUEST_ID,
         "request_id",

@@ -1,5 +1,6 @@
 package io.gpupool.controller.api;
 
+import com.google.protobuf.Message;
 import io.gpupool.controller.error.ControllerException;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,6 +8,13 @@ import java.util.List;
 /** Collects every problem of a request, each naming its field, then fails once with all. */
 final class Violations {
   private final List<String> problems = new ArrayList<>();
+
+  /** A collector that already holds the request's unknown fields, if it has any. */
+  static Violations of(Message request) {
+    Violations violations = new Violations();
+    UnknownFields.check(request, "", violations);
+    return violations;
+  }
 
   void add(String field, String problem) {
     problems.add(field + ": " + problem);

@@ -2,6 +2,7 @@ package io.gpupool.controller.core;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -16,6 +17,15 @@ class CoreArchitectureTest {
       new ClassFileImporter()
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
           .importPackages("io.gpupool.controller");
+
+  @Test
+  void theRulesSeeTheClassesTheyGuard() {
+    assertThat(
+            CONTROLLER.stream()
+                .filter(c -> c.getPackageName().startsWith("io.gpupool.controller.core")))
+        .as("classes of io.gpupool.controller.core imported for the rules below")
+        .isNotEmpty();
+  }
 
   @Test
   void theCoreDependsOnTheJavaPlatformOnly() {

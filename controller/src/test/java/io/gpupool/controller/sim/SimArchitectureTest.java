@@ -2,6 +2,7 @@ package io.gpupool.controller.sim;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -16,6 +17,13 @@ class SimArchitectureTest {
       new ClassFileImporter()
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
           .importPackages("io.gpupool.controller.sim");
+
+  @Test
+  void theRulesSeeTheClassesTheyGuard() {
+    assertThat(SIM.stream().filter(c -> c.getPackageName().startsWith("io.gpupool.controller.sim")))
+        .as("classes of io.gpupool.controller.sim imported for the rules below")
+        .isNotEmpty();
+  }
 
   @Test
   void theSimulatorDependsOnTheCoreTheJdkAndLoggingOnly() {
