@@ -139,6 +139,7 @@ public final class PolicyScheduler implements SchedulingPolicy {
 
     Reservation reservation;
     String blockedBy;
+    String strictReason;
 
     Pass(ClusterSnapshot snapshot) {
       this.snapshot = snapshot;
@@ -197,7 +198,7 @@ public final class PolicyScheduler implements SchedulingPolicy {
 
     void consider(PendingTask task) {
       if (blockedBy != null) {
-        waiting.put(task.id(), "waiting behind " + blockedBy + " (strict order)");
+        waiting.put(task.id(), blockedReason());
         return;
       }
       String quota = quotaProblem(task.profile().tenant(), task.request().gpus());
@@ -269,7 +270,7 @@ public final class PolicyScheduler implements SchedulingPolicy {
       members.sort(Comparator.comparingInt(t -> t.gang().get().rank()));
       String why = null;
       if (blockedBy != null) {
-        why = "waiting behind " + blockedBy + " (strict order)";
+        why = blockedReason();
       } else if (members.size() < gang.size()) {
         why =
             "gang "
@@ -313,13 +314,27 @@ public final class PolicyScheduler implements SchedulingPolicy {
                 + " of "
                 + gang.size()
                 + " members fit now; all start together";
-        if (config.backfill() == PolicyConfig.Backfill.NONE) {
+        boolean old =
+            Duration.between(members.get(0).submitTime(), snapshot.now()).compareTo(reserveAfter)
+                >= 0;
+        if (config.backfill() == PolicyConfig.Backfill.NONE
+            || (config.backfill() == PolicyConfig.Backfill.EASY && old && reservation == null)) {
+          // A gang spans nodes, which a one-node reservation cannot hold; once it is due a
+          // reservation it holds the queue instead, so GPUs free up until all of it fits.
           blockedBy = gang.id();
+          strictReason =
+              "waiting behind gang " + gang.id() + ", which holds the queue so it can start";
         }
       }
       for (PendingTask member : members) {
         waiting.put(member.id(), why);
       }
+    }
+
+    private String blockedReason() {
+      return strictReason != null
+          ? strictReason
+          : "waiting behind " + blockedBy + " (strict order)";
     }
 
     private String explain(ResourceRequest request) {

@@ -275,6 +275,21 @@ class PolicySchedulerTest {
   }
 
   @Test
+  void aBlockedGangHoldsTheQueueSoSmallTasksCannotStarveIt() {
+    List<NodeSnapshot> halfBusy = List.of(node("a", 2, Set.of(0)), node("b", 2, Set.of(0)));
+    PendingTask[] gang = gang("g", 1, 2, 2);
+    PendingTask small = task("small", 10).gpus(1).build();
+
+    Plan weighted = run(Policies.create("weighted"), halfBusy, List.of(), gang[0], gang[1], small);
+    Plan greedy = run(Policies.create("first-fit"), halfBusy, List.of(), gang[0], gang[1], small);
+
+    assertThat(weighted.placements()).isEmpty();
+    assertThat(weighted.waiting().get("small"))
+        .isEqualTo("waiting behind gang g-0, which holds the queue so it can start");
+    assertThat(greedy.placements()).extracting(Placement::taskId).containsExactly("small");
+  }
+
+  @Test
   void aHigherPriorityTaskPreemptsTheSmallestSetOfLowerPreemptibleWork() {
     RunningTask cheap = preemptible("cheap", "a", List.of(0), 0, Duration.ofMinutes(5));
     RunningTask older = preemptible("older", "a", List.of(1), 0, Duration.ofHours(2));
