@@ -35,6 +35,22 @@ public interface NodeScorer {
    */
   NodeScorer ENERGY = (node, freeBefore, chosen) -> freeBefore < node.devices().size() ? 1.0 : 0.0;
 
+  /**
+   * Efficiency: prefer GPUs that do more work per watt (the mean over the GPUs the task would get).
+   */
+  NodeScorer EFFICIENCY =
+      (node, freeBefore, chosen) -> {
+        double sum = 0;
+        for (int index : chosen) {
+          for (DeviceSnapshot device : node.devices()) {
+            if (device.index() == index) {
+              sum += WorkPerWatt.of(device.model());
+            }
+          }
+        }
+        return chosen.isEmpty() ? 0 : sum / chosen.size();
+      };
+
   /** Availability: prefer nodes whose recent tasks did not fail. */
   NodeScorer AVAILABILITY = (node, freeBefore, chosen) -> node.successRate();
 

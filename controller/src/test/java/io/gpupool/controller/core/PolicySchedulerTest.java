@@ -275,6 +275,21 @@ class PolicySchedulerTest {
   }
 
   @Test
+  void aTaskThatTakesAnyModelGoesToTheGpusThatDoMoreWorkPerWatt() {
+    NodeSnapshot v100 = node("a-v100", 4, Set.of(), Map.of(), "Tesla V100-SXM2-32GB");
+    NodeSnapshot l4 = node("b-l4", 4, Set.of(), Map.of(), "NVIDIA L4");
+
+    Plan plan =
+        run(Policies.create("default"), List.of(v100, l4), List.of(), task("any", 1).build());
+
+    assertThat(plan.placements()).extracting(Placement::nodeId).containsExactly("b-l4");
+    assertThat(WorkPerWatt.of("NVIDIA L4")).isEqualTo(1.0);
+    assertThat(WorkPerWatt.of("NVIDIA H100 80GB HBM3"))
+        .isGreaterThan(WorkPerWatt.of("NVIDIA A100-SXM4-80GB"));
+    assertThat(WorkPerWatt.of("Some Future GPU")).isEqualTo(WorkPerWatt.UNKNOWN);
+  }
+
+  @Test
   void aBlockedGangHoldsTheQueueSoSmallTasksCannotStarveIt() {
     List<NodeSnapshot> halfBusy = List.of(node("a", 2, Set.of(0)), node("b", 2, Set.of(0)));
     PendingTask[] gang = gang("g", 1, 2, 2);
