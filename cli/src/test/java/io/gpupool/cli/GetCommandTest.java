@@ -125,4 +125,34 @@ class GetCommandTest {
             "Started:  -",
             "Ended:    -");
   }
+
+  @Test
+  void showsSchedulingDetailsExpectedStartAndEta() {
+    cli.scheduler.put(
+        Task.newBuilder()
+            .setId("t-8")
+            .setState(TaskState.TASK_STATE_PENDING)
+            .setReason("next in line")
+            .setSpec(
+                io.gpupool.proto.v1.TaskSpec.newBuilder()
+                    .setTenant("research")
+                    .setPriority(10)
+                    .setPreemptible(true))
+            .setGang(
+                io.gpupool.proto.v1.GangMembership.newBuilder().setId("t-7").setRank(1).setSize(4))
+            .setAttempt(2)
+            .setExpectedStartTime(TestEvents.at(600))
+            .setExpectedEndTime(TestEvents.at(7200))
+            .build());
+
+    CliHarness.Result result = cli.run("get", "t-8");
+
+    assertThat(result.outLines())
+        .contains(
+            "Tenant:          research, priority 10, preemptible",
+            "Gang:            t-7 (rank 1 of 4)",
+            "Attempt:         2",
+            "Expected start:  2026-11-03 12:10:00 (in 10m)",
+            "ETA:             2026-11-03 14:00:00 (in 2h)");
+  }
 }
