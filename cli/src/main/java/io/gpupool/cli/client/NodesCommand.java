@@ -105,6 +105,7 @@ public final class NodesCommand implements Callable<Integer> {
     return switch (state) {
       case NODE_STATE_READY -> "READY";
       case NODE_STATE_DISCONNECTED -> "DISCONNECTED";
+      case NODE_STATE_LOST -> "LOST";
       default -> "UNKNOWN";
     };
   }

@@ -205,6 +205,7 @@ final class ProtoMapper {
     return switch (state) {
       case NODE_STATE_READY -> NodeState.READY;
       case NODE_STATE_DISCONNECTED -> NodeState.DISCONNECTED;
+      case NODE_STATE_LOST -> NodeState.LOST;
       case NODE_STATE_UNSPECIFIED, UNRECOGNIZED -> NodeState.UNKNOWN;
     };
   }

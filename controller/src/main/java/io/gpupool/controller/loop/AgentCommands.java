@@ -49,4 +49,16 @@ final class AgentCommands {
         .setCancelTask(CancelTaskCommand.newBuilder().setTaskId(task.id()).setGracePeriod(grace))
         .build();
   }
+
+  /** Stops a task the controller no longer places on this node, with the default grace. */
+  static ConnectResponse kill(String taskId) {
+    return ConnectResponse.newBuilder()
+        .setCancelTask(
+            CancelTaskCommand.newBuilder()
+                .setTaskId(taskId)
+                .setGracePeriod(
+                    com.google.protobuf.Duration.newBuilder()
+                        .setSeconds(DEFAULT_KILL_GRACE.toSeconds())))
+        .build();
+  }
 }

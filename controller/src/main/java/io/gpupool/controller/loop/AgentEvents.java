@@ -107,6 +107,14 @@ final class AgentEvents {
 
   /** Brings the node's tasks in line with what its agent says it knows after a (re)connect. */
   private void reconcile(NodeEntry node, Set<String> known, Pass pass) {
+    for (String taskId : known) {
+      TaskEntry task = ctx.state.task(taskId);
+      if (task == null || !task.nodeId().equals(node.id())) {
+        // It ran on while the node was away but was requeued or ended meanwhile: it must not run
+        // twice at once.
+        pass.send(node.session(), AgentCommands.kill(taskId));
+      }
+    }
     for (TaskEntry task : ctx.state.tasksOn(node.id())) {
       boolean agentKnows = known.contains(task.id());
       if (agentKnows) {
@@ -303,6 +311,12 @@ final class AgentEvents {
     return node != null && node.session() == link ? node : null;
   }
 
+  /**
+   * Applies the heartbeat deadlines: a connected node silent past the heartbeat timeout is
+   * disconnected (suspect: no new work, its tasks presumed running); one silent past the lost
+   * deadline is lost, and its tasks go back to the queue (NODE_LOST) or fail once they have been
+   * requeued too often.
+   */
   void expireSilentNodes(Pass pass) {
     for (NodeEntry node : ctx.state.nodes()) {
       if (node.isConnected()
@@ -316,6 +330,58 @@ final class AgentEvents {
         node.disconnect();
         pass.nodeViewed(node);
       }
+      if (!node.isConnected()
+          && !node.isLost()
+          && node.lastSeen() != null
+          && Duration.between(node.lastSeen(), pass.now).compareTo(ctx.nodeLostAfter) >= 0) {
+        declareLost(node, pass);
+      }
     }
+  }
+
+  private void declareLost(NodeEntry node, Pass pass) {
+    log.warn(
+        "node {} ({}) silent for {}: lost; requeueing its tasks",
+        node.name(),
+        node.id(),
+        ctx.nodeLostAfter);
+    node.markLost();
+    pass.nodeViewed(node);
+    String why =
+        "NODE_LOST: node " + node.name() + " silent for " + ctx.nodeLostAfter.toSeconds() + "s";
+    for (TaskEntry task : ctx.state.tasksOn(node.id())) {
+      if (task.task().getCancelRequested()) {
+        endings.finish(
+            task,
+            task.transition(TaskState.TASK_STATE_CANCELLED, "cancelled; " + why, pass.now, null),
+            pass);
+      } else if (task.task().getLostCount() >= ctx.maxLostRequeues) {
+        endings.finish(
+            task,
+            task.transition(
+                TaskState.TASK_STATE_FAILED,
+                why + "; requeued " + ctx.maxLostRequeues + " times already, giving up",
+                pass.now,
+                null),
+            pass);
+      } else {
+        var event =
+            task.transition(
+                TaskState.TASK_STATE_PENDING,
+                why
+                    + "; requeued ("
+                    + (task.task().getLostCount() + 1)
+                    + " of "
+                    + ctx.maxLostRequeues
+                    + ")",
+                pass.now,
+                null);
+        task.unplace();
+        task.countLoss();
+        node.release(task.id());
+        pass.changed(task, event);
+      }
+    }
+    pass.capacityChanged();
   }
 }

@@ -18,6 +18,8 @@ final class LoopContext {
   final RuntimeEstimator estimator = new RuntimeEstimator();
   final Duration heartbeatTimeout;
   final Duration preemptionNotice;
+  final Duration nodeLostAfter;
+  final int maxLostRequeues;
   ClusterState state;
 
   LoopContext(Store store, SchedulingPolicy policy, LoopSettings settings, ClusterState state) {
@@ -25,6 +27,8 @@ final class LoopContext {
     this.policy = policy;
     this.heartbeatTimeout = settings.heartbeatTimeout();
     this.preemptionNotice = settings.preemptionNotice();
+    this.nodeLostAfter = settings.nodeLostAfter();
+    this.maxLostRequeues = settings.maxLostRequeues();
     this.state = state;
   }
 }

@@ -52,6 +52,7 @@ public final class SchedulerLoop {
     this.plans = new PlanApplier(ctx);
     this.clients = new ClientRequests(ctx, endings);
     this.agents = new AgentEvents(ctx, endings, plans);
+    ctx.state.nodes().forEach(node -> node.watchFrom(clock.instant()));
     ctx.state.nodes().forEach(node -> directory.put(node.toView()));
   }
 
@@ -145,6 +146,7 @@ public final class SchedulerLoop {
     }
     try {
       ctx.state = ClusterState.restore(ctx.store.load());
+      ctx.state.nodes().forEach(node -> node.watchFrom(clock.instant()));
       ctx.state.nodes().forEach(node -> directory.put(node.toView()));
       firstPass = true;
     } catch (RuntimeException e) {

@@ -28,6 +28,8 @@ public final class NodeEntry {
   private long lastAppliedUpdate;
   private AgentLink session;
   private Instant lastHeartbeat;
+  private Instant lastSeen;
+  private boolean lost;
   private double successRate = 1.0;
   private final Map<Integer, DeviceStatus> latestStatus = new HashMap<>();
   private final Map<Integer, String> allocations = new HashMap<>();
@@ -83,6 +85,29 @@ public final class NodeEntry {
   public void connect(AgentLink link, Instant now) {
     this.session = link;
     this.lastHeartbeat = now;
+    this.lastSeen = now;
+    this.lost = false;
+  }
+
+  /** When the controller last heard from the node, or started watching it (after a restart). */
+  public Instant lastSeen() {
+    return lastSeen;
+  }
+
+  /** Starts the silence clock of a node nobody has heard from yet (controller start). */
+  public void watchFrom(Instant now) {
+    if (lastSeen == null) {
+      lastSeen = now;
+    }
+  }
+
+  public boolean isLost() {
+    return lost;
+  }
+
+  /** Marks the node lost: silent past the deadline, its tasks requeued elsewhere. */
+  public void markLost() {
+    lost = true;
   }
 
   public void disconnect() {
@@ -96,6 +121,7 @@ public final class NodeEntry {
   /** Records a heartbeat's samples. */
   public void heartbeat(List<DeviceStatus> statuses, Instant now) {
     lastHeartbeat = now;
+    lastSeen = now;
     for (DeviceStatus status : statuses) {
       latestStatus.put(status.getIndex(), status);
     }
@@ -215,7 +241,9 @@ public final class NodeEntry {
         registration.toBuilder()
             .clearGpus()
             .setState(
-                isConnected() ? NodeState.NODE_STATE_READY : NodeState.NODE_STATE_DISCONNECTED)
+                isConnected()
+                    ? NodeState.NODE_STATE_READY
+                    : lost ? NodeState.NODE_STATE_LOST : NodeState.NODE_STATE_DISCONNECTED)
             .setSuccessRate(successRate);
     if (lastHeartbeat != null) {
       view.setLastHeartbeatTime(Timestamps.of(lastHeartbeat));

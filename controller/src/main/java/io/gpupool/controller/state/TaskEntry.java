@@ -108,6 +108,11 @@ public final class TaskEntry {
             .build();
   }
 
+  /** Counts a requeue because the task's node was lost. */
+  public void countLoss() {
+    task = task.toBuilder().setLostCount(task.getLostCount() + 1).build();
+  }
+
   /** Marks that the task was told to stop for higher-priority work. */
   public void requestPreemption(String reason) {
     task = task.toBuilder().setPreemptionRequested(true).setReason(reason).build();

@@ -496,6 +496,67 @@ class SchedulerLoopTest {
     assertThat(task("t-3").getState()).isEqualTo(TASK_STATE_SCHEDULED);
   }
 
+  @Test
+  void aNodeSilentPastTheLostDeadlineHasItsTasksRequeuedAndIsToldToKillThemWhenItReturns() {
+    RecordingLink lostLink = connect("n-1", 1);
+    RecordingLink healthy = connect("n-2", 1);
+    submit(TestSpecs.gpuTask(1), "");
+    update("n-1", lostLink, started("t-1"));
+    submit(TestSpecs.gpuTask(1), "");
+    update("n-2", healthy, started("t-2"));
+
+    for (int second = 0; second < 29; second++) {
+      clock.advance(Duration.ofSeconds(1));
+      loop.offer(new LoopEvent.HeartbeatReceived("n-2", healthy, Heartbeat.getDefaultInstance()));
+      loop.runOnce();
+    }
+    assertThat(lostLink.closedWith).isEqualTo("no heartbeat for 10s");
+    assertThat(task("t-1").getState()).as("suspect, not lost yet").isEqualTo(TASK_STATE_RUNNING);
+
+    clock.advance(Duration.ofSeconds(1));
+    loop.offer(new LoopEvent.HeartbeatReceived("n-2", healthy, Heartbeat.getDefaultInstance()));
+    loop.runOnce();
+
+    Task requeued = task("t-1");
+    assertThat(requeued.getState()).isEqualTo(TASK_STATE_PENDING);
+    assertThat(requeued.getLostCount()).isEqualTo(1);
+    assertThat(requeued.getReason()).isEqualTo("waiting for 1 GPU to become free");
+    assertThat(requeued.getTransitions(requeued.getTransitionsCount() - 1).getReason())
+        .isEqualTo("NODE_LOST: node host-n-1 silent for 30s; requeued (1 of 3)");
+    assertThat(directory.list().get(0).getState()).isEqualTo(NodeState.NODE_STATE_LOST);
+
+    update("n-2", healthy, ended("t-2", 0, false));
+    assertThat(task("t-1").getState()).isEqualTo(TASK_STATE_SCHEDULED);
+    assertThat(task("t-1").getPlacement().getNodeId()).isEqualTo("n-2");
+
+    RecordingLink back = hello("n-1", "instance-1", List.of("t-1"));
+    assertThat(back.cancelledTaskIds()).as("must not run twice at once").containsExactly("t-1");
+  }
+
+  @Test
+  void aTaskRequeuedTooOftenForLostNodesFails() {
+    loop.close();
+    loop =
+        new SchedulerLoop(
+            clock,
+            store,
+            Policies.create("first-fit"),
+            new TaskEventBus(),
+            directory,
+            new LoopSettings(
+                Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30), 0));
+    RecordingLink link = connect("n-1", 1);
+    submit(TestSpecs.gpuTask(1), "");
+    update("n-1", link, started("t-1"));
+
+    clock.advance(Duration.ofSeconds(31));
+    loop.runOnce();
+
+    assertThat(task("t-1").getState()).isEqualTo(TASK_STATE_FAILED);
+    assertThat(task("t-1").getReason())
+        .isEqualTo("NODE_LOST: node host-n-1 silent for 30s; requeued 0 times already, giving up");
+  }
+
   // ---- helpers ----
 
   private Task submit(TaskSpec spec, String requestId) {
