@@ -76,7 +76,10 @@ public final class Controller implements AutoCloseable {
             bus,
             nodes,
             new LoopSettings(
-                config.heartbeatTimeout(), SchedulerConfigs.preemptionNotice(config.scheduler())));
+                config.heartbeatTimeout(),
+                SchedulerConfigs.preemptionNotice(config.scheduler()),
+                config.nodeLostAfter(),
+                LoopSettings.DEFAULTS.maxLostRequeues()));
     LoopThread loopThread = new LoopThread(loop, Duration.ofSeconds(1));
     loopThread.start();
 

@@ -15,8 +15,10 @@ import java.util.Objects;
  * @param dataDir directory of the embedded database
  * @param joinToken secret agents must present to register
  * @param heartbeatInterval how often agents are told to heartbeat
- * @param heartbeatTimeout silence after which a node's session is closed
+ * @param heartbeatTimeout silence after which a node is suspect: its session is closed, it gets no
+ *     new work
  * @param clock time source for every decision and timestamp
+ * @param nodeLostAfter silence after which a node is lost and its tasks are requeued
  * @param scheduler the scheduling policy and its tuning, complete (see {@link SchedulerConfigs})
  */
 public record ControllerConfig(
@@ -28,6 +30,7 @@ public record ControllerConfig(
     Duration heartbeatInterval,
     Duration heartbeatTimeout,
     Clock clock,
+    Duration nodeLostAfter,
     SchedulerConfig scheduler) {
 
   public ControllerConfig {
@@ -46,6 +49,10 @@ public record ControllerConfig(
       throw new IllegalArgumentException("heartbeat interval must be positive");
     }
     scheduler = SchedulerConfigs.effective(scheduler);
+    if (nodeLostAfter.compareTo(heartbeatTimeout) < 0) {
+      throw new IllegalArgumentException(
+          "--node-lost-after must not be shorter than --node-suspect-after");
+    }
     if (heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
       throw new IllegalArgumentException("heartbeat timeout must be longer than the interval");
     }
@@ -66,6 +73,7 @@ public record ControllerConfig(
     private Duration heartbeatTimeout = Duration.ofSeconds(10);
     private Clock clock = Clock.systemUTC();
     private SchedulerConfig scheduler = SchedulerConfig.getDefaultInstance();
+    private Duration nodeLostAfter = Duration.ofSeconds(30);
 
     public Builder host(String host) {
       this.host = host;
@@ -107,6 +115,11 @@ public record ControllerConfig(
       return this;
     }
 
+    public Builder nodeLostAfter(Duration lostAfter) {
+      this.nodeLostAfter = lostAfter;
+      return this;
+    }
+
     /** The scheduler configuration; unset fields keep their defaults. */
     public Builder scheduler(SchedulerConfig scheduler) {
       this.scheduler = scheduler;
@@ -129,6 +142,7 @@ public record ControllerConfig(
           heartbeatInterval,
           heartbeatTimeout,
           clock,
+          nodeLostAfter,
           scheduler);
     }
   }

@@ -1,8 +1,10 @@
 package io.gpupool.cli.server;
 
+import io.gpupool.cli.client.DurationConverter;
 import io.gpupool.controller.Controller;
 import io.gpupool.controller.ControllerConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -49,6 +51,22 @@ public final class ControllerCommand implements Callable<Integer> {
 
   @Mixin SchedulerFlags scheduler;
 
+  @Option(
+      names = "--node-suspect-after",
+      defaultValue = "10s",
+      converter = DurationConverter.class,
+      description =
+          "Heartbeat silence after which a node gets no new work (default: ${DEFAULT-VALUE}).")
+  Duration suspectAfter;
+
+  @Option(
+      names = "--node-lost-after",
+      defaultValue = "30s",
+      converter = DurationConverter.class,
+      description =
+          "Silence after which a node is lost and its tasks are requeued (default: ${DEFAULT-VALUE}).")
+  Duration lostAfter;
+
   @Override
   public Integer call() throws Exception {
     Controller controller =
@@ -59,6 +77,8 @@ public final class ControllerCommand implements Callable<Integer> {
                 .httpPort(httpPort)
                 .dataDir(dataDir)
                 .joinToken(joinToken)
+                .heartbeatTimeout(suspectAfter)
+                .nodeLostAfter(lostAfter)
                 .scheduler(scheduler.config())
                 .build());
     System.out.println(
