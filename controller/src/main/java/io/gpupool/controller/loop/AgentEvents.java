@@ -156,16 +156,10 @@ final class AgentEvents {
     if (node == null) {
       return;
     }
-    boolean healthBefore = allHealthy(node);
-    node.heartbeat(e.heartbeat().getDevicesList(), pass.now);
-    if (allHealthy(node) != healthBefore) {
+    if (node.heartbeat(e.heartbeat().getDevicesList(), pass.now)) {
       pass.capacityChanged();
     }
     pass.nodeViewed(node);
-  }
-
-  private static boolean allHealthy(NodeEntry node) {
-    return node.toSnapshot().devices().stream().allMatch(d -> d.healthy());
   }
 
   void update(LoopEvent.UpdateReceived e, Pass pass) {

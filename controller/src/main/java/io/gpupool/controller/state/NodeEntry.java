@@ -118,13 +118,17 @@ public final class NodeEntry {
     return lastHeartbeat;
   }
 
-  /** Records a heartbeat's samples. */
-  public void heartbeat(List<DeviceStatus> statuses, Instant now) {
+  /** Records a heartbeat's samples; true when a device's health changed (capacity changed). */
+  public boolean heartbeat(List<DeviceStatus> statuses, Instant now) {
     lastHeartbeat = now;
     lastSeen = now;
+    boolean healthChanged = false;
     for (DeviceStatus status : statuses) {
-      latestStatus.put(status.getIndex(), status);
+      DeviceStatus before = latestStatus.put(status.getIndex(), status);
+      boolean wasHealthy = before == null || before.getHealthy();
+      healthChanged |= wasHealthy != status.getHealthy();
     }
+    return healthChanged;
   }
 
   /**

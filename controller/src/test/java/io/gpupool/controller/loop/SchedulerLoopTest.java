@@ -557,6 +557,28 @@ class SchedulerLoopTest {
         .isEqualTo("NODE_LOST: node host-n-1 silent for 30s; requeued 0 times already, giving up");
   }
 
+  @Test
+  void anUnhealthyGpuGetsNoWorkAndARecoveryReschedulesAtOnce() {
+    RecordingLink link = connect("n-1", 2);
+    loop.offer(new LoopEvent.HeartbeatReceived("n-1", link, health(false)));
+    loop.runOnce();
+
+    Task waiting = submit(TestSpecs.gpuTask(2), "");
+    assertThat(waiting.getState()).isEqualTo(TASK_STATE_PENDING);
+
+    loop.offer(new LoopEvent.HeartbeatReceived("n-1", link, health(true)));
+    loop.runOnce();
+    assertThat(task("t-1").getState()).isEqualTo(TASK_STATE_SCHEDULED);
+  }
+
+  private static Heartbeat health(boolean gpu0Healthy) {
+    return Heartbeat.newBuilder()
+        .addDevices(
+            io.gpupool.proto.v1.DeviceStatus.newBuilder().setIndex(0).setHealthy(gpu0Healthy))
+        .addDevices(io.gpupool.proto.v1.DeviceStatus.newBuilder().setIndex(1).setHealthy(true))
+        .build();
+  }
+
   // ---- helpers ----
 
   private Task submit(TaskSpec spec, String requestId) {
