@@ -64,7 +64,10 @@ public final class Controller implements AutoCloseable {
    */
   public static Controller start(ControllerConfig config) throws IOException {
     Files.createDirectories(config.dataDir());
-    Store store = JdbcStore.openH2(config.dataDir());
+    Store store =
+        config.store() == null
+            ? JdbcStore.openH2(config.dataDir())
+            : JdbcStore.open(config.store(), config.storeUser(), config.storePassword());
     TaskEventBus bus = new TaskEventBus();
     NodeDirectory nodes = new NodeDirectory();
     SchedulerLoop loop =
@@ -119,13 +122,18 @@ public final class Controller implements AutoCloseable {
       }
     }
     log.info(
-        "controller serving gRPC on {}:{}{}, data in {}, scheduling policy {}",
+        "controller serving gRPC on {}:{}{}, state in {}, scheduling policy {}",
         config.host(),
         server.getPort(),
         http == null ? "" : " and HTTP on port " + http.port(),
-        config.dataDir(),
+        config.store() == null ? config.dataDir() : redacted(config.store()),
         config.scheduler().getPolicy());
     return new Controller(store, loopThread, server, health, http);
+  }
+
+  /** A JDBC URL without a password it may carry, for logs. */
+  static String redacted(String jdbcUrl) {
+    return jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");
   }
 
   /** grpcurl before 1.8.8 and some tools only speak the older reflection protocol. */

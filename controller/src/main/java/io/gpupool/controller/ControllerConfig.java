@@ -19,6 +19,10 @@ import java.util.Objects;
  *     new work
  * @param clock time source for every decision and timestamp
  * @param nodeLostAfter silence after which a node is lost and its tasks are requeued
+ * @param store JDBC URL of the database (e.g. {@code jdbc:postgresql://db/gpupool}); null for the
+ *     embedded H2 database in the data dir
+ * @param storeUser database user (null when the URL carries it or none is needed)
+ * @param storePassword database password (null when none is needed)
  * @param scheduler the scheduling policy and its tuning, complete (see {@link SchedulerConfigs})
  */
 public record ControllerConfig(
@@ -31,6 +35,9 @@ public record ControllerConfig(
     Duration heartbeatTimeout,
     Clock clock,
     Duration nodeLostAfter,
+    String store,
+    String storeUser,
+    String storePassword,
     SchedulerConfig scheduler) {
 
   public ControllerConfig {
@@ -49,6 +56,12 @@ public record ControllerConfig(
       throw new IllegalArgumentException("heartbeat interval must be positive");
     }
     scheduler = SchedulerConfigs.effective(scheduler);
+    if (store != null && !store.startsWith("jdbc:")) {
+      throw new IllegalArgumentException(
+          "--store must be a JDBC URL such as jdbc:postgresql://host:5432/gpupool, got '"
+              + store
+              + "'");
+    }
     if (nodeLostAfter.compareTo(heartbeatTimeout) < 0) {
       throw new IllegalArgumentException(
           "--node-lost-after must not be shorter than --node-suspect-after");
@@ -74,6 +87,9 @@ public record ControllerConfig(
     private Clock clock = Clock.systemUTC();
     private SchedulerConfig scheduler = SchedulerConfig.getDefaultInstance();
     private Duration nodeLostAfter = Duration.ofSeconds(30);
+    private String store;
+    private String storeUser;
+    private String storePassword;
 
     public Builder host(String host) {
       this.host = host;
@@ -120,6 +136,14 @@ public record ControllerConfig(
       return this;
     }
 
+    /** A database to use instead of the embedded H2 one, with its credentials (may be null). */
+    public Builder store(String jdbcUrl, String user, String password) {
+      this.store = jdbcUrl;
+      this.storeUser = user;
+      this.storePassword = password;
+      return this;
+    }
+
     /** The scheduler configuration; unset fields keep their defaults. */
     public Builder scheduler(SchedulerConfig scheduler) {
       this.scheduler = scheduler;
@@ -143,6 +167,9 @@ public record ControllerConfig(
           heartbeatTimeout,
           clock,
           nodeLostAfter,
+          store,
+          storeUser,
+          storePassword,
           scheduler);
     }
   }

@@ -43,16 +43,23 @@ final class TestCluster implements AutoCloseable {
   /** The same, with a scheduler configuration. */
   static TestCluster start(Path dir, SchedulerConfig scheduler, String... agentSpecs)
       throws IOException, AgentStartException {
-    Controller controller =
-        Controller.start(
-            ControllerConfig.builder()
-                .host("127.0.0.1")
-                .grpcPort(0)
-                .httpPort(-1)
-                .dataDir(dir.resolve("controller"))
-                .joinToken(JOIN_TOKEN)
-                .scheduler(scheduler)
-                .build());
+    return start(dir, controllerConfig(dir).scheduler(scheduler), agentSpecs);
+  }
+
+  /** The controller configuration tests start from: loopback, free port, H2 under {@code dir}. */
+  static ControllerConfig.Builder controllerConfig(Path dir) {
+    return ControllerConfig.builder()
+        .host("127.0.0.1")
+        .grpcPort(0)
+        .httpPort(-1)
+        .dataDir(dir.resolve("controller"))
+        .joinToken(JOIN_TOKEN);
+  }
+
+  /** A cluster whose controller runs with {@code config}. */
+  static TestCluster start(Path dir, ControllerConfig.Builder config, String... agentSpecs)
+      throws IOException, AgentStartException {
+    Controller controller = Controller.start(config.build());
     TestCluster cluster = new TestCluster(dir, controller);
     for (int i = 0; i < agentSpecs.length; i++) {
       cluster.startAgent("agent-" + i, agentSpecs[i]);

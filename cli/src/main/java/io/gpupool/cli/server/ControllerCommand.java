@@ -52,6 +52,26 @@ public final class ControllerCommand implements Callable<Integer> {
   @Mixin SchedulerFlags scheduler;
 
   @Option(
+      names = "--store",
+      defaultValue = "${env:GPUPOOL_STORE}",
+      description =
+          "JDBC URL of the database, e.g. jdbc:postgresql://db:5432/gpupool (env GPUPOOL_STORE;"
+              + " default: embedded H2 in --data-dir).")
+  String store;
+
+  @Option(
+      names = "--store-user",
+      defaultValue = "${env:GPUPOOL_STORE_USER}",
+      description = "Database user (env GPUPOOL_STORE_USER).")
+  String storeUser;
+
+  @Option(
+      names = "--store-password",
+      defaultValue = "${env:GPUPOOL_STORE_PASSWORD}",
+      description = "Database password (env GPUPOOL_STORE_PASSWORD; prefer the env over the flag).")
+  String storePassword;
+
+  @Option(
       names = "--node-suspect-after",
       defaultValue = "10s",
       converter = DurationConverter.class,
@@ -79,6 +99,7 @@ public final class ControllerCommand implements Callable<Integer> {
                 .joinToken(joinToken)
                 .heartbeatTimeout(suspectAfter)
                 .nodeLostAfter(lostAfter)
+                .store(store, storeUser, storePassword)
                 .scheduler(scheduler.config())
                 .build());
     System.out.println(
@@ -87,8 +108,8 @@ public final class ControllerCommand implements Callable<Integer> {
             + ":"
             + controller.grpcPort()
             + (controller.httpPort() < 0 ? "" : ", HTTP on port " + controller.httpPort())
-            + ", data in "
-            + dataDir.toAbsolutePath());
+            + ", state in "
+            + (store == null ? dataDir.toAbsolutePath() : "the database at --store"));
     UntilInterrupted.await(List.of(controller));
     return 0;
   }

@@ -9,27 +9,33 @@ import io.gpupool.proto.v1.Node;
 import io.gpupool.proto.v1.Task;
 import io.gpupool.proto.v1.TaskEvent;
 import io.gpupool.proto.v1.TaskState;
-import java.nio.file.Path;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * What every {@link Store} backend must do; {@link H2StoreTest} and {@link PostgresStoreTest} run
+ * it against embedded H2 and PostgreSQL.
+ */
 @Timeout(60)
-class JdbcStoreTest {
-  @TempDir Path dir;
+abstract class StoreContract {
   private JdbcStore store;
+
+  /** Opens the backend's store on the same database every time it is called within one test. */
+  abstract JdbcStore openStore();
 
   @BeforeEach
   void open() {
-    store = JdbcStore.openH2(dir);
+    store = openStore();
   }
 
   @AfterEach
   void close() {
-    store.close();
+    if (store != null) {
+      store.close();
+    }
   }
 
   @Test
@@ -44,7 +50,7 @@ class JdbcStoreTest {
     store.commit(changes);
     store.close();
 
-    store = JdbcStore.openH2(dir);
+    store = openStore();
     StoredState state = store.load();
     assertThat(state.maxTaskSequence()).isEqualTo(2);
     assertThat(state.activeTasks()).extracting(t -> t.task().getId()).containsExactly("t-1");

@@ -1,0 +1,83 @@
+package io.gpupool.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.gpupool.client.GpuPoolClient;
+import io.gpupool.client.TaskHandle;
+import io.gpupool.client.TaskSpec;
+import io.gpupool.client.TaskState;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A controller on PostgreSQL (--store): tasks run, and a new controller on the same database knows
+ * them and keeps submits idempotent. Needs GPUPOOL_TEST_POSTGRES_URL (CI starts PostgreSQL).
+ */
+@Timeout(120)
+class PostgresStoreIT {
+  @TempDir Path dir;
+
+  @Test
+  void aControllerOnPostgresqlKeepsItsTasksAcrossARestart() throws Exception {
+    String url = schemaUrl();
+    String id;
+    try (TestCluster cluster =
+        TestCluster.start(
+            dir, TestCluster.controllerConfig(dir).store(url, null, null), "1xH100-80GB")) {
+      GpuPoolClient client = cluster.client();
+      TaskHandle handle =
+          client.submit(
+              TaskSpec.builder()
+                  .name("on-postgres")
+                  .command("true")
+                  .gpus(1)
+                  .requestId("pg-1")
+                  .build());
+      assertThat(handle.await(Duration.ofSeconds(60)).state()).isEqualTo(TaskState.SUCCEEDED);
+      id = handle.id();
+    }
+
+    try (TestCluster again =
+        TestCluster.start(
+            dir.resolve("again"),
+            TestCluster.controllerConfig(dir.resolve("again")).store(url, null, null))) {
+      GpuPoolClient client = again.client();
+      assertThat(client.getTask(id).state()).isEqualTo(TaskState.SUCCEEDED);
+      TaskHandle same =
+          client.submit(
+              TaskSpec.builder()
+                  .name("on-postgres")
+                  .command("true")
+                  .gpus(1)
+                  .requestId("pg-1")
+                  .build());
+      assertThat(same.id()).isEqualTo(id);
+    }
+  }
+
+  private static String schemaUrl() throws Exception {
+    String base = System.getenv("GPUPOOL_TEST_POSTGRES_URL");
+    if (base == null || base.isBlank()) {
+      String message =
+          "GPUPOOL_TEST_POSTGRES_URL is not set; start one with .ci/postgres start DIR PORT";
+      if ("1".equals(System.getenv("GPUPOOL_REQUIRE_POSTGRES"))) {
+        throw new AssertionError(message);
+      }
+      Assumptions.abort(message);
+    }
+    String schema = "it_" + UUID.randomUUID().toString().replace("-", "");
+    try (Connection c = DriverManager.getConnection(base);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE SCHEMA " + schema);
+    }
+    return base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+  }
+}
