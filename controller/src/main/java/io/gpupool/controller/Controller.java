@@ -25,6 +25,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,7 @@ public final class Controller implements AutoCloseable {
   private final Server server;
   private final HealthStatusManager health;
   private final HttpEndpoint http;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private Controller(
       Store store,
@@ -157,8 +159,12 @@ public final class Controller implements AutoCloseable {
     server.awaitTermination();
   }
 
+  /** Stops the controller; calling it again does nothing. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     health.enterTerminalState();
     if (http != null) {
       http.close();
