@@ -8,6 +8,7 @@ import io.gpupool.agent.session.AgentSession;
 import io.gpupool.agent.session.NodeIdentity;
 import io.gpupool.agent.session.SessionSettings;
 import io.gpupool.agent.session.TaskCommands;
+import io.gpupool.agent.session.UpdateSpool;
 import io.gpupool.agent.workload.TaskRunner;
 import io.gpupool.proto.v1.CancelTaskCommand;
 import io.gpupool.proto.v1.PreemptTaskCommand;
@@ -45,7 +46,12 @@ public final class Agent implements AutoCloseable {
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CountDownLatch terminated = new CountDownLatch(1);
 
-  private Agent(AgentConfig config, String nodeId, DeviceBackend backend, ManagedChannel channel) {
+  private Agent(
+      AgentConfig config,
+      String nodeId,
+      DeviceBackend backend,
+      ManagedChannel channel,
+      UpdateSpool spool) {
     this.nodeId = nodeId;
     this.backend = backend;
     this.channel = channel;
@@ -65,7 +71,8 @@ public final class Agent implements AutoCloseable {
             backend,
             new RunnerCommands(runner),
             config.clock(),
-            new Random());
+            new Random(),
+            spool);
   }
 
   /**
@@ -79,8 +86,10 @@ public final class Agent implements AutoCloseable {
    */
   public static Agent start(AgentConfig config) throws AgentStartException {
     String nodeId;
+    UpdateSpool spool;
     try {
       nodeId = NodeIdentity.loadOrCreate(config.stateDir());
+      spool = UpdateSpool.open(config.stateDir().resolve("outbox"));
     } catch (IOException e) {
       throw new AgentStartException(
           "cannot use the state dir " + config.stateDir() + " (--state-dir): " + e.getMessage(), e);
@@ -112,7 +121,7 @@ public final class Agent implements AutoCloseable {
               + e.getMessage(),
           e);
     }
-    Agent agent = new Agent(config, nodeId, backend, channel);
+    Agent agent = new Agent(config, nodeId, backend, channel, spool);
     try {
       agent.session.start().get();
       return agent;

@@ -169,9 +169,12 @@ class AgentTest {
     Agent second = startAgent();
     Agent elsewhere = start(config().stateDir(otherStateDir).build());
 
+    // The instance (and the numbering of task updates in it) lives in the state dir, so a restarted
+    // agent's spooled updates keep ids the controller can deduplicate.
     assertThat(controller.streams.get(0).hello().getInstanceId())
         .isNotBlank()
-        .isNotEqualTo(controller.streams.get(1).hello().getInstanceId());
+        .isEqualTo(controller.streams.get(1).hello().getInstanceId())
+        .isNotEqualTo(controller.streams.get(2).hello().getInstanceId());
     assertThat(second.nodeId()).isEqualTo(nodeId);
     assertThat(second.devices().devices()).extracting(GpuDevice::uuid).isEqualTo(uuids);
     assertThat(elsewhere.nodeId()).isNotEqualTo(nodeId);
@@ -273,6 +276,36 @@ class AgentTest {
     for (int i = 1; i < updates.size(); i++) {
       assertThat(updates.get(i).getUpdateId()).isEqualTo(updates.get(i - 1).getUpdateId() + 1);
     }
+  }
+
+  @Test
+  void unacknowledgedUpdatesSurviveAnAgentRestartWithTheirIds() throws Exception {
+    Agent first = startAgent();
+    FakeAgentService.Stream stream = controller.latest();
+    stream.send(startTask("t-1", bash("echo one; exit 4"), 0));
+    awaitEnded("t-1");
+    List<TaskUpdate> sent = stream.taskUpdates();
+    first.close();
+
+    startAgent();
+
+    await()
+        .until(
+            () ->
+                controller.latest() != stream
+                    && controller.latest().taskUpdates().size() == sent.size());
+    FakeAgentService.Stream again = controller.latest();
+    assertThat(again.hello().getInstanceId()).isEqualTo(stream.hello().getInstanceId());
+    assertThat(again.hello().getKnownTaskIdsList()).containsExactly("t-1");
+    assertThat(again.taskUpdates()).isEqualTo(sent);
+    assertThat(
+            again
+                .taskUpdates()
+                .get(again.taskUpdates().size() - 1)
+                .getEnded()
+                .getResult()
+                .getExitCode())
+        .isEqualTo(4);
   }
 
   @Test

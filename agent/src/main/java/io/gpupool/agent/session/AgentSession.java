@@ -68,12 +68,12 @@ public final class AgentSession implements AutoCloseable {
   private final DeviceBackend backend;
   private final TaskCommands commands;
   private final Clock clock;
-  private final UpdateOutbox outbox = new UpdateOutbox();
+  private final UpdateOutbox outbox;
   private final ScheduledExecutorService thread;
   private final CompletableFuture<Void> started = new CompletableFuture<>();
 
   /** Scopes the update ids: the controller starts over when it sees a new instance. */
-  private final String instanceId = UUID.randomUUID().toString();
+  private final String instanceId;
 
   // Confined to `thread`.
   private final Backoff backoff;
@@ -96,6 +96,8 @@ public final class AgentSession implements AutoCloseable {
    * @param commands receives the controller's commands
    * @param clock time of the heartbeats
    * @param random jitter of the reconnect backoff
+   * @param spool where unacknowledged updates are kept across restarts (with the instance id they
+   *     are numbered in); null keeps them in memory, under a new instance id
    */
   public AgentSession(
       SessionSettings settings,
@@ -103,7 +105,10 @@ public final class AgentSession implements AutoCloseable {
       DeviceBackend backend,
       TaskCommands commands,
       Clock clock,
-      Random random) {
+      Random random,
+      UpdateSpool spool) {
+    this.outbox = spool == null ? new UpdateOutbox() : new UpdateOutbox(spool);
+    this.instanceId = spool == null ? UUID.randomUUID().toString() : spool.instanceId();
     this.settings = settings;
     this.stub = AgentServiceGrpc.newStub(channel);
     this.backend = backend;
@@ -141,7 +146,11 @@ public final class AgentSession implements AutoCloseable {
     run(this::sendPending);
   }
 
-  /** Random id of this agent process, sent in every hello; update ids count within it. */
+  /**
+   * Id of this agent instance, sent in every hello; update ids count within it. With a spool it is
+   * kept across restarts of the agent (the spool's numbering goes on); without, it is new per
+   * process.
+   */
   public String instanceId() {
     return instanceId;
   }

@@ -76,4 +76,34 @@ class UpdateOutboxTest {
 
     assertThat(outbox.after(2)).extracting(TaskUpdate::getTaskId).containsExactly("c");
   }
+
+  @Test
+  void aSpooledOutboxComesBackAfterARestartAndGoesOnNumbering(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    UpdateSpool spool = UpdateSpool.open(dir);
+    UpdateOutbox outbox = new UpdateOutbox(spool);
+    outbox.add(TaskUpdate.newBuilder().setTaskId("t-1").build());
+    outbox.add(TaskUpdate.newBuilder().setTaskId("t-2").build());
+    outbox.add(TaskUpdate.newBuilder().setTaskId("t-3").build());
+    outbox.acknowledge(1);
+
+    UpdateSpool reopened = UpdateSpool.open(dir);
+    UpdateOutbox restored = new UpdateOutbox(reopened);
+
+    assertThat(reopened.instanceId()).isEqualTo(spool.instanceId());
+    assertThat(restored.after(0)).extracting(TaskUpdate::getUpdateId).containsExactly(2L, 3L);
+    assertThat(restored.taskIds()).containsExactly("t-2", "t-3");
+    assertThat(restored.lastAcknowledged()).isEqualTo(1);
+    assertThat(restored.add(TaskUpdate.newBuilder().setTaskId("t-4").build()).getUpdateId())
+        .isEqualTo(4);
+
+    restored.acknowledge(4);
+    assertThat(UpdateSpool.open(dir).pending()).isEmpty();
+    assertThat(
+            new UpdateOutbox(UpdateSpool.open(dir))
+                .add(TaskUpdate.newBuilder().setTaskId("t-5").build())
+                .getUpdateId())
+        .as("numbering survives even when nothing is pending")
+        .isEqualTo(5);
+  }
 }
