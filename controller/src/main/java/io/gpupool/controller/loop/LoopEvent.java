@@ -14,6 +14,14 @@ import java.util.concurrent.CompletableFuture;
 /** Something the scheduling loop must apply. Replies complete only after the change is durable. */
 public sealed interface LoopEvent {
 
+  /**
+   * The future the caller waits on, or null for events nobody waits on (agent messages). Events
+   * with a reply declare it as their {@code reply} component, which overrides this.
+   */
+  default CompletableFuture<?> reply() {
+    return null;
+  }
+
   /** A validated submit; the reply lists the created tasks (several for a gang, by rank). */
   record Submit(TaskSpec spec, String requestId, CompletableFuture<List<Task>> reply)
       implements LoopEvent {}

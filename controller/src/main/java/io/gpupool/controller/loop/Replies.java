@@ -19,7 +19,7 @@ final class Replies {
   }
 
   static void fail(LoopEvent event, ControllerException error) {
-    CompletableFuture<?> reply = replyOf(event);
+    CompletableFuture<?> reply = event.reply();
     if (reply != null) {
       reply.completeExceptionally(error);
     }
@@ -27,20 +27,5 @@ final class Replies {
 
   static void rejectClosed(LoopEvent event) {
     fail(event, new ControllerException(ErrorKind.UNAVAILABLE, "the controller is shutting down"));
-  }
-
-  static CompletableFuture<?> replyOf(LoopEvent event) {
-    if (event instanceof LoopEvent.Submit e) {
-      return e.reply();
-    } else if (event instanceof LoopEvent.Cancel e) {
-      return e.reply();
-    } else if (event instanceof LoopEvent.Cordon e) {
-      return e.reply();
-    } else if (event instanceof LoopEvent.Register e) {
-      return e.reply();
-    } else if (event instanceof LoopEvent.Hello e) {
-      return e.reply();
-    }
-    return null;
   }
 }

@@ -67,20 +67,22 @@ public final class SchedulerLoop {
 
   /** Runs one pass over whatever is queued now, without waiting. */
   public void runOnce() {
-    List<LoopEvent> events = new ArrayList<>();
-    inbox.drainTo(events);
-    runPass(events);
+    runPass(drain(null));
   }
 
   /** Waits up to {@code maxWait} for an event, then runs one pass over everything queued. */
   public void runOnce(Duration maxWait) throws InterruptedException {
+    runPass(drain(inbox.poll(maxWait.toNanos(), TimeUnit.NANOSECONDS)));
+  }
+
+  /** {@code first} (if any) and everything queued behind it. */
+  private List<LoopEvent> drain(LoopEvent first) {
     List<LoopEvent> events = new ArrayList<>();
-    LoopEvent first = inbox.poll(maxWait.toNanos(), TimeUnit.NANOSECONDS);
     if (first != null) {
       events.add(first);
     }
     inbox.drainTo(events);
-    runPass(events);
+    return events;
   }
 
   /** Stops accepting events and fails the queued ones with UNAVAILABLE. */
