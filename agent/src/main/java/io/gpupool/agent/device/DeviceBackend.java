@@ -33,4 +33,14 @@ public interface DeviceBackend {
 
   /** Notes that a task stopped using the given devices; the counterpart of {@link #workStarted}. */
   default void workEnded(Collection<Integer> indices) {}
+
+  /**
+   * The compute processes on a device now, with their device memory. Empty when the backend cannot
+   * tell (a simulated backend runs no real GPU processes).
+   *
+   * @throws DeviceBackendException when the driver fails to answer
+   */
+  default List<GpuProcessUsage> computeProcesses(int index) throws DeviceBackendException {
+    return List.of();
+  }
 }

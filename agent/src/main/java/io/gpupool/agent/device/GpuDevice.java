@@ -12,6 +12,10 @@ import java.util.Objects;
  * @param simulated true when the device does not exist and its telemetry is made up
  * @param interconnectGroup the NVLink/NVSwitch island ("" when unknown)
  * @param powerLimitWatts the enforced power limit (0 when unknown)
+ * @param pciBusId PCI bus id as NVML prints it, e.g. "00000000:3B:00.0" ("" when unknown); CUDA
+ *     device ordinals are matched to indices by it
+ * @param computeCapability CUDA compute capability, e.g. "9.0" ("" when unknown)
+ * @param multiprocessorCount streaming multiprocessors, from CUDA (0 when unknown)
  */
 public record GpuDevice(
     int index,
@@ -20,7 +24,10 @@ public record GpuDevice(
     long memoryTotalBytes,
     boolean simulated,
     String interconnectGroup,
-    double powerLimitWatts) {
+    double powerLimitWatts,
+    String pciBusId,
+    String computeCapability,
+    int multiprocessorCount) {
 
   /** Checks the fields. */
   public GpuDevice {
@@ -30,6 +37,8 @@ public record GpuDevice(
     Objects.requireNonNull(uuid, "uuid");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(interconnectGroup, "interconnectGroup");
+    Objects.requireNonNull(pciBusId, "pciBusId");
+    Objects.requireNonNull(computeCapability, "computeCapability");
     if (memoryTotalBytes <= 0) {
       throw new IllegalArgumentException("memoryTotalBytes must be positive: " + memoryTotalBytes);
     }

@@ -60,7 +60,10 @@ public final class SimulatedBackend implements DeviceBackend {
                 group.memoryBytes(),
                 true,
                 "island-" + g,
-                tdpWatts(group.deviceModel())));
+                tdpWatts(group.deviceModel()),
+                "",
+                "",
+                0));
       }
     }
     this.devices = List.copyOf(list);
