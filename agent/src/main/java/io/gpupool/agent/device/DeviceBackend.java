@@ -43,4 +43,11 @@ public interface DeviceBackend {
   default List<GpuProcessUsage> computeProcesses(int index) throws DeviceBackendException {
     return List.of();
   }
+
+  /**
+   * Notes that the built-in diagnostics passed on a device, which ends a fault the backend keeps
+   * reporting since an error event (e.g. an XID) until the device proves itself again. Faults that
+   * the driver still reports (e.g. uncorrected ECC errors) stay.
+   */
+  default void diagnosticPassed(int index) {}
 }
