@@ -64,6 +64,7 @@ public final class Agent implements AutoCloseable {
                 config.joinToken(),
                 AgentVersion.get(),
                 config.heartbeatInterval(),
+                config.sampleInterval(),
                 config.reconnectBackoffMin(),
                 config.reconnectBackoffMax(),
                 config.labels()),
@@ -114,6 +115,7 @@ public final class Agent implements AutoCloseable {
     try {
       channel = config.channelFactory().apply(config.controllerTarget());
     } catch (RuntimeException e) {
+      backend.close();
       throw new AgentStartException(
           "cannot use the controller address '"
               + config.controllerTarget()
@@ -158,8 +160,8 @@ public final class Agent implements AutoCloseable {
 
   /**
    * Stops the agent: kills the running tasks (SIGTERM, then SIGKILL after each task's grace
-   * period), sends their last updates if the controller is reachable, ends the session and shuts
-   * the channel down. Idempotent; blocks until done.
+   * period), sends their last updates if the controller is reachable, ends the session, releases
+   * the device backend (NVML shutdown) and shuts the channel down. Idempotent; blocks until done.
    */
   @Override
   public void close() {
@@ -169,6 +171,7 @@ public final class Agent implements AutoCloseable {
     try {
       runner.close();
       session.close();
+      backend.close();
       channel.shutdown();
       if (!channel.awaitTermination(CHANNEL_SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         channel.shutdownNow();

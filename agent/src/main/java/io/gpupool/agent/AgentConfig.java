@@ -30,6 +30,7 @@ public final class AgentConfig {
   private final Optional<SimulateSpec> simulate;
   private final Optional<Path> nvmlLibrary;
   private final Duration heartbeatInterval;
+  private final Duration sampleInterval;
   private final Duration reconnectBackoffMin;
   private final Duration reconnectBackoffMax;
   private final Function<String, ManagedChannel> channelFactory;
@@ -45,6 +46,7 @@ public final class AgentConfig {
     this.simulate = simulate;
     this.nvmlLibrary = Optional.ofNullable(b.nvmlLibrary);
     this.heartbeatInterval = b.heartbeatInterval;
+    this.sampleInterval = b.sampleInterval;
     this.reconnectBackoffMin = b.reconnectBackoffMin;
     this.reconnectBackoffMax = b.reconnectBackoffMax;
     this.channelFactory = b.channelFactory;
@@ -67,6 +69,7 @@ public final class AgentConfig {
         .simulate(simulateText)
         .nvmlLibrary(nvmlLibrary.orElse(null))
         .heartbeatInterval(heartbeatInterval)
+        .sampleInterval(sampleInterval)
         .reconnectBackoffMin(reconnectBackoffMin)
         .reconnectBackoffMax(reconnectBackoffMax)
         .channelFactory(channelFactory)
@@ -104,7 +107,7 @@ public final class AgentConfig {
     return simulate;
   }
 
-  /** The NVML library to use; empty to search the usual places. */
+  /** The NVML library to use ({@code --nvml-library}); empty to search the usual places. */
   public Optional<Path> nvmlLibrary() {
     return nvmlLibrary;
   }
@@ -112,6 +115,11 @@ public final class AgentConfig {
   /** The heartbeat interval unless the controller asks for another. */
   public Duration heartbeatInterval() {
     return heartbeatInterval;
+  }
+
+  /** How often the devices are sampled; heartbeats carry the latest sample. */
+  public Duration sampleInterval() {
+    return sampleInterval;
   }
 
   /** The shortest delay before reconnecting to the controller. */
@@ -146,6 +154,8 @@ public final class AgentConfig {
         + simulate.map(SimulateSpec::toString).orElse("no")
         + ", heartbeatInterval="
         + heartbeatInterval
+        + ", sampleInterval="
+        + sampleInterval
         + "]";
   }
 
@@ -169,6 +179,7 @@ public final class AgentConfig {
     private String simulate;
     private Path nvmlLibrary;
     private Duration heartbeatInterval = Duration.ofSeconds(1);
+    private Duration sampleInterval = Duration.ofSeconds(1);
     private Duration reconnectBackoffMin = Duration.ofMillis(100);
     private Duration reconnectBackoffMax = Duration.ofSeconds(5);
     private Function<String, ManagedChannel> channelFactory = Builder::plaintextChannel;
@@ -218,6 +229,12 @@ public final class AgentConfig {
       return this;
     }
 
+    /** How often the devices are sampled ({@code --sample-interval}); default 1 s. */
+    public Builder sampleInterval(Duration sampleInterval) {
+      this.sampleInterval = sampleInterval;
+      return this;
+    }
+
     /** Shortest reconnect delay; default 100 ms. */
     public Builder reconnectBackoffMin(Duration reconnectBackoffMin) {
       this.reconnectBackoffMin = reconnectBackoffMin;
@@ -262,6 +279,7 @@ public final class AgentConfig {
         throw new IllegalArgumentException("--simulate: " + e.getMessage(), e);
       }
       requirePositive(heartbeatInterval, "--heartbeat-interval");
+      requirePositive(sampleInterval, "--sample-interval");
       requirePositive(reconnectBackoffMin, "--reconnect-backoff-min");
       requirePositive(reconnectBackoffMax, "--reconnect-backoff-max");
       require(

@@ -23,6 +23,7 @@ class AgentConfigTest {
     AgentConfig config = valid().build();
 
     assertThat(config.heartbeatInterval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(config.sampleInterval()).isEqualTo(Duration.ofSeconds(1));
     assertThat(config.reconnectBackoffMin()).isEqualTo(Duration.ofMillis(100));
     assertThat(config.reconnectBackoffMax()).isEqualTo(Duration.ofSeconds(5));
     assertThat(config.nodeName()).isNotBlank();
@@ -59,6 +60,8 @@ class AgentConfigTest {
   void durationsMustBePositiveAndBackoffOrdered() {
     assertThatThrownBy(() -> valid().heartbeatInterval(Duration.ZERO).build())
         .hasMessageStartingWith("--heartbeat-interval must be positive");
+    assertThatThrownBy(() -> valid().sampleInterval(Duration.ZERO).build())
+        .hasMessageStartingWith("--sample-interval must be positive");
     assertThatThrownBy(() -> valid().reconnectBackoffMin(Duration.ofMillis(-1)).build())
         .hasMessageStartingWith("--reconnect-backoff-min must be positive");
     assertThatThrownBy(

@@ -9,9 +9,9 @@ import java.util.List;
  * measures instead).
  *
  * <p>Implementations are thread-safe: the session samples from its own thread while task runners
- * mark devices busy from theirs.
+ * mark devices busy from theirs. {@link #close()} releases the driver; the agent calls it last.
  */
-public interface DeviceBackend {
+public interface DeviceBackend extends AutoCloseable {
 
   /** The node's GPUs, ordered by index; the same list on every call. */
   List<GpuDevice> devices();
@@ -50,4 +50,18 @@ public interface DeviceBackend {
    * the driver still reports (e.g. uncorrected ECC errors) stay.
    */
   default void diagnosticPassed(int index) {}
+
+  /** NVIDIA driver version, e.g. "550.54.15"; "" for simulated devices or when unknown. */
+  default String driverVersion() {
+    return "";
+  }
+
+  /** Highest CUDA version the driver supports, e.g. "12.4"; "" when unknown. */
+  default String cudaDriverVersion() {
+    return "";
+  }
+
+  /** Releases the driver and stops any watcher thread; idempotent, never throws. */
+  @Override
+  default void close() {}
 }

@@ -8,7 +8,8 @@ import java.util.stream.Collectors;
 /**
  * Chooses the device backend of a node: the declared simulated devices when a simulate spec is
  * given, otherwise the NVIDIA driver. Never falls back to simulation by itself: a node without a
- * driver and without a spec is refused, so that nobody schedules real work on made-up GPUs.
+ * driver and without a spec is refused, so that nobody schedules real work on made-up GPUs. The
+ * NVIDIA driver is used through {@link NvmlBackend}, which the caller closes.
  *
  * <p>Stateless and thread-safe.
  */
@@ -27,7 +28,8 @@ public final class DeviceBackends {
    *     with {@code locator}
    * @param locator where to search when {@code nvmlLibrary} is null
    * @param nodeId the node's id, from which simulated device UUIDs derive
-   * @throws DeviceBackendException when no backend can serve this node
+   * @throws DeviceBackendException when no backend can serve this node: no NVIDIA driver and no
+   *     spec, or NVML found but failing to initialize (the message carries NVML's error)
    */
   public static DeviceBackend select(
       Optional<SimulateSpec> simulate, Path nvmlLibrary, NvmlLocator locator, String nodeId)
@@ -47,13 +49,7 @@ public final class DeviceBackends {
               : nvmlLibrary + " (given as the NVML library) does not exist";
       throw new DeviceBackendException("no NVIDIA driver found (" + where + "); " + USE_SIMULATE);
     }
-    throw new DeviceBackendException(
-        "found the NVIDIA driver ("
-            + library
-            + ") but the NVML device backend is not in this build yet (a later version adds the"
-            + " JNA binding); "
-            + USE_SIMULATE
-            + " meanwhile");
+    return NvmlBackend.open(library);
   }
 
   private static Path explicit(Path nvmlLibrary) {

@@ -12,8 +12,10 @@ import java.util.stream.Collectors;
 
 /**
  * Devices declared with {@code --simulate}, whose telemetry responds to the work they run: busy
- * devices report 95-100% utilization, most of their memory in use, power near the model's TDP and a
- * rising temperature; idle ones report no load, idle power and cool down again.
+ * devices report 95-100% utilization, most of their memory in use, a power draw that follows the
+ * utilization up to near the model's TDP and a rising temperature; idle ones report no load, idle
+ * power and cool down again. Every measurement is known (no ECC errors, NVLink up inside a group of
+ * several devices), and the devices stay healthy.
  *
  * <p>The samples depend only on the seed and on the sequence of calls (no wall clock), so a test or
  * a simulation can replay them. Device UUIDs derive from the node id and the index, so a node keeps
@@ -29,12 +31,21 @@ public final class SimulatedBackend implements DeviceBackend {
   /** Share of the gap to the target temperature closed per sample: devices warm up gradually. */
   private static final double THERMAL_STEP = 0.5;
 
+  /** Share of the TDP an idle device draws, and the share utilization adds on top at 100%. */
+  private static final double IDLE_POWER_SHARE = 0.10;
+
+  private static final double BUSY_POWER_SHARE = 0.87;
+
+  /** NVLink links a simulated device reports when its group has peers to link to. */
+  private static final int SIMULATED_NVLINKS = 12;
+
   private final SimulateSpec spec;
   private final List<GpuDevice> devices;
   private final Random random;
   private final int[] busyCount;
   private final double[] temperature;
   private final double[] busyMemoryShare;
+  private final int[] nvlinkLinks;
 
   /**
    * Creates the devices of a spec.
@@ -47,6 +58,7 @@ public final class SimulatedBackend implements DeviceBackend {
     this.spec = spec;
     this.random = new Random(seed);
     List<GpuDevice> list = new ArrayList<>();
+    List<Integer> links = new ArrayList<>();
     // Each group of the spec is one NVLink island: "4xA100-80GB,4xA100-80GB" is two islands of 4.
     for (int g = 0; g < spec.groups().size(); g++) {
       SimulateSpec.Group group = spec.groups().get(g);
@@ -64,12 +76,14 @@ public final class SimulatedBackend implements DeviceBackend {
                 "",
                 "",
                 0));
+        links.add(group.count() > 1 ? SIMULATED_NVLINKS : GpuSample.UNKNOWN);
       }
     }
     this.devices = List.copyOf(list);
     this.busyCount = new int[devices.size()];
     this.temperature = new double[devices.size()];
     this.busyMemoryShare = new double[devices.size()];
+    this.nvlinkLinks = links.stream().mapToInt(Integer::intValue).toArray();
     Arrays.fill(temperature, IDLE_TEMPERATURE);
   }
 
@@ -111,17 +125,22 @@ public final class SimulatedBackend implements DeviceBackend {
     double tdp = tdpWatts(device.model());
     double target = busy ? BUSY_TEMPERATURE : IDLE_TEMPERATURE;
     temperature[i] += (target - temperature[i]) * THERMAL_STEP + (random.nextDouble() - 0.5);
-    if (busy) {
-      double memoryShare = busyMemoryShare[i] + (random.nextDouble() - 0.5) * 0.02;
-      return new GpuSample(
-          i,
-          95 + random.nextDouble() * 5,
-          (long) (device.memoryTotalBytes() * Math.min(memoryShare, 1.0)),
-          tdp * (0.85 + random.nextDouble() * 0.13),
-          temperature[i],
-          true);
-    }
-    return new GpuSample(i, 0, 0, tdp * (0.1 + random.nextDouble() * 0.01), temperature[i], true);
+    double utilization = busy ? 95 + random.nextDouble() * 5 : 0;
+    double memoryShare =
+        busy ? Math.min(busyMemoryShare[i] + (random.nextDouble() - 0.5) * 0.02, 1.0) : 0;
+    // Power follows utilization: idle draw plus a share of the rest of the TDP, with some noise.
+    double power = tdp * (IDLE_POWER_SHARE + BUSY_POWER_SHARE * utilization / 100);
+    power += tdp * random.nextDouble() * 0.01;
+    return GpuSample.builder(i)
+        .utilizationPercent(utilization)
+        .memoryUtilizationPercent(busy ? utilization * 0.6 : 0)
+        .memoryUsedBytes((long) (device.memoryTotalBytes() * memoryShare))
+        .powerWatts(power)
+        .powerLimitWatts(device.powerLimitWatts())
+        .temperatureCelsius(temperature[i])
+        .eccVolatile(0, 0)
+        .nvlinkActiveLinks(nvlinkLinks[i])
+        .build();
   }
 
   @Override

@@ -37,13 +37,13 @@ import org.slf4j.LoggerFactory;
  * The agent's session with the controller.
  *
  * <p>Registers with the join token, then keeps one {@code Connect} stream open: a hello first
- * (carrying this process's instance id and the tasks it knows), a heartbeat with device samples
- * every heartbeat interval, and every task update {@link #publish published} to it, in order.
- * Updates stay in the {@link UpdateOutbox} until acknowledged and are resent, in order, right after
- * the hello of every new stream. When the stream fails or ends, the session reconnects after an
- * exponential backoff with full jitter (reset once the controller accepted the hello), and
- * registers again first when the controller refused the node credential. Commands from the
- * controller go to {@link TaskCommands}.
+ * (carrying this process's instance id and the tasks it knows), a heartbeat with the latest device
+ * samples (taken every sample interval on a thread of their own) every heartbeat interval, and
+ * every task update {@link #publish published} to it, in order. Updates stay in the {@link
+ * UpdateOutbox} until acknowledged and are resent, in order, right after the hello of every new
+ * stream. When the stream fails or ends, the session reconnects after an exponential backoff with
+ * full jitter (reset once the controller accepted the hello), and registers again first when the
+ * controller refused the node credential. Commands from the controller go to {@link TaskCommands}.
  *
  * <p>Thread-safe. All session state lives on one thread, which also does every send, since a gRPC
  * outbound stream must not be written from two threads at once.
@@ -66,6 +66,7 @@ public final class AgentSession implements AutoCloseable {
   private final SessionSettings settings;
   private final AgentServiceGrpc.AgentServiceStub stub;
   private final DeviceBackend backend;
+  private final DeviceSampler sampler;
   private final TaskCommands commands;
   private final Clock clock;
   private final UpdateOutbox outbox;
@@ -92,7 +93,7 @@ public final class AgentSession implements AutoCloseable {
    * Creates the session; nothing happens before {@link #start()}.
    *
    * @param channel the channel to the controller, owned by the caller
-   * @param backend the node's devices, registered and sampled for heartbeats
+   * @param backend the node's devices, registered and sampled for heartbeats; owned by the caller
    * @param commands receives the controller's commands
    * @param clock time of the heartbeats
    * @param random jitter of the reconnect backoff
@@ -112,6 +113,7 @@ public final class AgentSession implements AutoCloseable {
     this.settings = settings;
     this.stub = AgentServiceGrpc.newStub(channel);
     this.backend = backend;
+    this.sampler = new DeviceSampler(backend, settings.sampleInterval());
     this.commands = commands;
     this.clock = clock;
     this.backoff = new Backoff(settings.backoffMin(), settings.backoffMax(), random);
@@ -133,6 +135,7 @@ public final class AgentSession implements AutoCloseable {
    *     above all) or the session is closed first
    */
   public CompletableFuture<Void> start() {
+    sampler.start();
     run(this::register);
     return started;
   }
@@ -197,6 +200,7 @@ public final class AgentSession implements AutoCloseable {
     } finally {
       closed = true;
       thread.shutdownNow();
+      sampler.close();
       started.completeExceptionally(new SessionStartException("the agent was closed"));
     }
   }
@@ -211,6 +215,8 @@ public final class AgentSession implements AutoCloseable {
             .setNodeId(settings.nodeId())
             .setNodeName(settings.nodeName())
             .setAgentVersion(settings.agentVersion())
+            .setDriverVersion(backend.driverVersion())
+            .setCudaDriverVersion(backend.cudaDriverVersion())
             .putAllLabels(settings.labels());
     backend.devices().forEach(d -> request.addDevices(DeviceMessages.info(d)));
     stub.withDeadlineAfter(REGISTER_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
@@ -315,7 +321,7 @@ public final class AgentSession implements AutoCloseable {
   private void sendHeartbeat() {
     Heartbeat.Builder heartbeat =
         Heartbeat.newBuilder().setTime(Timestamps.fromMillis(clock.millis()));
-    backend.sample().forEach(s -> heartbeat.addDevices(DeviceMessages.status(s)));
+    sampler.latest().forEach(s -> heartbeat.addDevices(DeviceMessages.status(s)));
     send(ConnectRequest.newBuilder().setHeartbeat(heartbeat).build());
   }
 

@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param joinToken the cluster's join token
  * @param agentVersion version of the agent software, reported at registration
  * @param heartbeatInterval the heartbeat interval unless the controller asks for another
+ * @param sampleInterval how often the devices are sampled; heartbeats carry the latest sample
  * @param backoffMin the shortest delay before a reconnect
  * @param backoffMax the longest delay before a reconnect
  * @param labels the node's labels, sent at registration
@@ -22,6 +23,7 @@ public record SessionSettings(
     String joinToken,
     String agentVersion,
     Duration heartbeatInterval,
+    Duration sampleInterval,
     Duration backoffMin,
     Duration backoffMax,
     Map<String, String> labels) {
@@ -34,6 +36,7 @@ public record SessionSettings(
     Objects.requireNonNull(joinToken, "joinToken");
     Objects.requireNonNull(agentVersion, "agentVersion");
     Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
+    Objects.requireNonNull(sampleInterval, "sampleInterval");
     Objects.requireNonNull(backoffMin, "backoffMin");
     Objects.requireNonNull(backoffMax, "backoffMax");
   }

@@ -56,16 +56,39 @@ class DeviceBackendsTest {
   }
 
   @Test
-  void foundDriverSaysNvmlBackendIsNotInThisBuildYet() throws IOException {
+  void foundDriverSelectsTheNvmlBackend() throws Exception {
+    FakeNvml.twoH100s(driverDir);
+
+    try (DeviceBackend backend =
+        DeviceBackends.select(
+            Optional.empty(), null, new NvmlLocator(List.of(empty, driverDir)), "n")) {
+      assertThat(backend).isInstanceOf(NvmlBackend.class);
+      assertThat(backend.isSimulated()).isFalse();
+      assertThat(backend.devices()).hasSize(2);
+    }
+  }
+
+  @Test
+  void explicitLibraryDirectoryIsUsedBeforeTheSearch() throws Exception {
+    FakeNvml.twoH100s(driverDir);
+
+    try (DeviceBackend backend =
+        DeviceBackends.select(Optional.empty(), driverDir, new NvmlLocator(List.of(empty)), "n")) {
+      assertThat(backend.driverVersion()).isEqualTo("550.54.15");
+    }
+  }
+
+  @Test
+  void aFileThatIsNotNvmlIsRefusedWithTheLinkersError() throws IOException {
     Path library = Files.createFile(driverDir.resolve(NvmlLocator.LIBRARY));
 
     assertThatThrownBy(
             () ->
                 DeviceBackends.select(
                     Optional.empty(), null, new NvmlLocator(List.of(empty, driverDir)), "n"))
-        .hasMessageContaining(library.toString())
-        .hasMessageContaining("not in this build yet")
-        .hasMessageContaining("--simulate");
+        .isInstanceOf(DeviceBackendException.class)
+        .hasMessageContaining("cannot initialize NVML from " + library)
+        .hasMessageContaining("--nvml-library");
   }
 
   @Test

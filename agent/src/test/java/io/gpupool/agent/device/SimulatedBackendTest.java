@@ -2,6 +2,7 @@ package io.gpupool.agent.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -141,5 +142,29 @@ class SimulatedBackendTest {
         .containsExactly("island-0", "island-0", "island-1", "island-1");
     assertThat(backend.devices().get(0).powerLimitWatts()).isEqualTo(700);
     assertThat(backend.devices().get(2).powerLimitWatts()).isEqualTo(400);
+  }
+
+  @Test
+  void powerFollowsUtilizationAndEveryMeasurementIsKnown() {
+    SimulatedBackend backend = new SimulatedBackend(SPEC, "node-a", 1);
+    GpuSample idle = backend.sample().get(0);
+    backend.workStarted(List.of(0));
+    GpuSample busy = backend.sample().get(0);
+
+    assertThat(busy.utilizationPercent()).isGreaterThan(idle.utilizationPercent());
+    assertThat(busy.memoryUtilizationPercent()).isGreaterThan(idle.memoryUtilizationPercent());
+    assertThat(busy.memoryUsedBytes()).isGreaterThan(idle.memoryUsedBytes());
+    assertThat(busy.powerWatts()).isGreaterThan(idle.powerWatts() * 5);
+    assertThat(busy.powerWatts() / busy.powerLimitWatts())
+        .isCloseTo(0.1 + 0.87 * busy.utilizationPercent() / 100, within(0.011));
+    for (GpuSample s : List.of(idle, busy)) {
+      assertThat(s.powerLimitWatts()).isEqualTo(700);
+      assertThat(GpuSample.known(s.temperatureCelsius())).isTrue();
+      assertThat(s.eccCorrectedVolatile()).isZero();
+      assertThat(s.eccUncorrectedVolatile()).isZero();
+      assertThat(s.nvlinkActiveLinks()).isPositive();
+      assertThat(s.healthReason()).isEmpty();
+    }
+    assertThat(backend.sample().get(2).nvlinkActiveLinks()).isEqualTo(GpuSample.UNKNOWN);
   }
 }
