@@ -9,6 +9,8 @@ import io.gpupool.controller.store.StoredTask;
 import io.gpupool.controller.watch.TaskEventBus;
 import io.gpupool.proto.v1.CancelTaskRequest;
 import io.gpupool.proto.v1.CancelTaskResponse;
+import io.gpupool.proto.v1.ClearGpuQuarantineRequest;
+import io.gpupool.proto.v1.ClearGpuQuarantineResponse;
 import io.gpupool.proto.v1.CordonNodeRequest;
 import io.gpupool.proto.v1.CordonNodeResponse;
 import io.gpupool.proto.v1.GetSchedulerConfigRequest;
@@ -205,7 +207,9 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
         () -> {
           Violations v = Violations.of(request);
           v.throwIfAny();
-          return ListNodesResponse.newBuilder().addAllNodes(nodes.list()).build();
+          return ListNodesResponse.newBuilder()
+              .addAllNodes(nodes.list(request.getIncludeHistory()))
+              .build();
         });
   }
 
@@ -222,6 +226,27 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
     CompletableFuture<Node> reply = new CompletableFuture<>();
     loop.offer(new LoopEvent.Cordon(request.getNode(), request.getCordoned(), reply));
     Rpc.answerLater(out, reply, node -> CordonNodeResponse.newBuilder().setNode(node).build());
+  }
+
+  @Override
+  public void clearGpuQuarantine(
+      ClearGpuQuarantineRequest request, StreamObserver<ClearGpuQuarantineResponse> out) {
+    try {
+      Violations v = Violations.of(request);
+      v.check(!request.getNode().isEmpty(), "node", "required (node id or name)");
+      v.check(
+          request.getDeviceIndex() >= 0,
+          "device_index",
+          "must not be negative, got " + request.getDeviceIndex());
+      v.throwIfAny();
+    } catch (ControllerException e) {
+      out.onError(StatusMapper.toStatus(e));
+      return;
+    }
+    CompletableFuture<Node> reply = new CompletableFuture<>();
+    loop.offer(new LoopEvent.ClearQuarantine(request.getNode(), request.getDeviceIndex(), reply));
+    Rpc.answerLater(
+        out, reply, node -> ClearGpuQuarantineResponse.newBuilder().setNode(node).build());
   }
 
   @Override

@@ -2,10 +2,14 @@ package io.gpupool.controller.api;
 
 import com.google.protobuf.Duration;
 import io.gpupool.proto.v1.CommandWorkload;
+import io.gpupool.proto.v1.DiagnosticCheck;
 import io.gpupool.proto.v1.SubmitTaskRequest;
 import io.gpupool.proto.v1.TaskSpec;
+import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Checks a submit before it reaches the loop; reports every problem at once. */
 final class SubmitValidator {
@@ -37,9 +41,26 @@ final class SubmitValidator {
   private static void spec(TaskSpec spec, Violations v) {
     v.check(
         spec.getName().length() <= MAX_NAME, "spec.name", "at most " + MAX_NAME + " characters");
+    // The oneof makes "at most one" hold by construction; "at least one" is checked here.
     switch (spec.getWorkloadCase()) {
       case COMMAND -> command(spec.getCommand(), v);
-      case WORKLOAD_NOT_SET -> v.add("spec.command", "a workload is required (set spec.command)");
+      case CUDA_KERNEL -> {
+        KernelValidator.validate(spec.getCudaKernel(), "spec.cuda_kernel", v);
+        v.check(
+            spec.getResources().getGpus() == 1,
+            "spec.resources.gpus",
+            "a cuda_kernel runs on exactly one GPU: must be 1, got "
+                + spec.getResources().getGpus());
+        v.check(
+            spec.getGangSize() <= 1,
+            "spec.gang_size",
+            "a cuda_kernel cannot be a gang; submit one task per kernel");
+      }
+      case DIAGNOSTIC -> diagnostic(spec, v);
+      case WORKLOAD_NOT_SET ->
+          v.add(
+              "spec.command",
+              "a workload is required (set spec.command, spec.cuda_kernel or spec.diagnostic)");
     }
     if (!spec.hasResources()) {
       v.add("spec.resources.gpus", "required (1 to " + MAX_GPUS + ")");
@@ -79,6 +100,7 @@ final class SubmitValidator {
     hint(spec.getHints().getComputeIntensity(), "spec.hints.compute_intensity", v);
     hint(spec.getHints().getTimeSensitivity(), "spec.hints.time_sensitivity", v);
     hint(spec.getHints().getMemoryNeed(), "spec.hints.memory_need", v);
+    placement(spec, v);
     v.check(
         spec.getResources().getMinGpuMemoryBytes() >= 0,
         "spec.resources.min_gpu_memory_bytes",
@@ -87,6 +109,58 @@ final class SubmitValidator {
     duration(spec.hasMaxRuntime(), spec.getMaxRuntime(), "spec.max_runtime", v);
     duration(spec.hasKillGracePeriod(), spec.getKillGracePeriod(), "spec.kill_grace_period", v);
     keys(spec.getLabelsMap(), "spec.labels", v);
+  }
+
+  private static void diagnostic(TaskSpec spec, Violations v) {
+    Set<DiagnosticCheck> seen = EnumSet.noneOf(DiagnosticCheck.class);
+    List<DiagnosticCheck> checks = spec.getDiagnostic().getChecksList();
+    for (int i = 0; i < checks.size(); i++) {
+      DiagnosticCheck check = checks.get(i);
+      String field = "spec.diagnostic.checks[" + i + "]";
+      if (check == DiagnosticCheck.DIAGNOSTIC_CHECK_UNSPECIFIED
+          || check == DiagnosticCheck.UNRECOGNIZED) {
+        v.add(field, "must be a known check such as DIAGNOSTIC_CHECK_MEMORY_BANDWIDTH");
+      } else if (!seen.add(check)) {
+        v.add(field, check.name() + " is listed twice");
+      }
+    }
+    v.check(
+        spec.getResources().getGpuMemoryBytes() == 0,
+        "spec.resources.gpu_memory_bytes",
+        "a diagnostic needs whole GPUs; remove gpu_memory_bytes");
+  }
+
+  /** Resources.node and device_indices: a named node, and exact GPUs on it. */
+  private static void placement(TaskSpec spec, Violations v) {
+    var resources = spec.getResources();
+    v.check(
+        resources.getNode().length() <= MAX_NAME,
+        "spec.resources.node",
+        "at most " + MAX_NAME + " characters");
+    List<Integer> indices = resources.getDeviceIndicesList();
+    if (indices.isEmpty()) {
+      return;
+    }
+    String field = "spec.resources.device_indices";
+    v.check(
+        !resources.getNode().isEmpty(),
+        field,
+        "needs spec.resources.node (GPU indices mean something only on one node)");
+    int gpus = resources.getGpuMemoryBytes() > 0 ? 1 : resources.getGpus();
+    v.check(
+        indices.size() == gpus,
+        field,
+        "must name as many GPUs as spec.resources.gpus (" + gpus + "), names " + indices.size());
+    Set<Integer> seen = new HashSet<>();
+    for (int i = 0; i < indices.size(); i++) {
+      int index = indices.get(i);
+      v.check(index >= 0, field + "[" + i + "]", "must not be negative, got " + index);
+      v.check(seen.add(index), field + "[" + i + "]", "GPU " + index + " is named twice");
+    }
+    v.check(
+        spec.getGangSize() <= 1,
+        field,
+        "a gang cannot pin GPUs: its members would all ask for the same ones");
   }
 
   private static void command(CommandWorkload command, Violations v) {

@@ -144,10 +144,27 @@ final class FreeCapacity {
   }
 
   /**
+   * Ready node ids that a request naming a node may use: the one whose id or name that is (names
+   * are not unique, so possibly several), ascending.
+   */
+  List<String> named(String node) {
+    List<String> ids = new ArrayList<>(1);
+    for (NodeState state : byRank) {
+      if (state.snapshot.id().equals(node) || state.snapshot.name().equals(node)) {
+        ids.add(state.snapshot.id());
+      }
+    }
+    return ids;
+  }
+
+  /**
    * The lowest free indices on a node that satisfy the request and are not excluded, or null when
-   * there are fewer than the request needs.
+   * there are fewer than the request needs. A pinned request gets exactly its devices or null.
    */
   List<Integer> pick(String nodeId, ResourceRequest request, Set<Integer> excluded) {
+    if (request.isPinned()) {
+      return pickPinned(nodeId, request, excluded);
+    }
     NodeState state = nodes.get(nodeId);
     if (state == null || state.free == null || state.freeCount < request.gpus()) {
       return null;
@@ -184,12 +201,37 @@ final class FreeCapacity {
     return Topology.choose(all, request.gpus());
   }
 
+  /**
+   * The pinned devices of a request if all of them are on this ready node, unused, accepted and not
+   * excluded; else null. Quarantined devices only for a request that may use them.
+   */
+  private List<Integer> pickPinned(String nodeId, ResourceRequest request, Set<Integer> excluded) {
+    NodeState state = nodes.get(nodeId);
+    if (state == null || state.free == null) {
+      return null;
+    }
+    for (int index : request.deviceIndices()) {
+      int p = state.position(index);
+      if (p < 0 || !state.idle.get(p) || excluded.contains(index)) {
+        return null;
+      }
+      DeviceSnapshot device = state.devices[p];
+      if (!(device.healthy() || request.mayUseQuarantined()) || !request.accepts(device)) {
+        return null;
+      }
+    }
+    return new ArrayList<>(request.deviceIndices());
+  }
+
   /** Marks devices as taken by a placement made in this pass. */
   void take(String nodeId, List<Integer> indices) {
     NodeState state = nodes.get(nodeId);
     unindex(state);
     for (int index : indices) {
       int p = state.position(index);
+      if (p >= 0) {
+        state.idle.clear(p);
+      }
       if (p >= 0 && state.free.get(p)) {
         state.free.clear(p);
         state.freeCount--;
@@ -204,7 +246,10 @@ final class FreeCapacity {
     unindex(state);
     for (int index : indices) {
       int p = state.position(index);
-      if (p >= 0 && !state.free.get(p)) {
+      if (p >= 0) {
+        state.idle.set(p);
+      }
+      if (p >= 0 && !state.free.get(p) && state.devices[p].healthy()) {
         state.free.set(p);
         state.freeCount++;
       }
@@ -235,6 +280,12 @@ final class FreeCapacity {
     /** Positions (in {@link #indices}) of the free devices; null when the node is not ready. */
     final BitSet free;
 
+    /**
+     * Positions of the devices no task uses (healthy or not): what a diagnostic pinned to a
+     * quarantined device needs. Null when the node is not ready.
+     */
+    final BitSet idle;
+
     int freeCount;
 
     /** Position among the ready nodes by id; -1 until ranked. */
@@ -256,15 +307,18 @@ final class FreeCapacity {
       int[] idx = new int[n];
       DeviceSnapshot[] devs = new DeviceSnapshot[n];
       boolean[] anyFree = new boolean[n];
+      boolean[] anyIdle = new boolean[n];
       int unique = 0;
       for (DeviceSnapshot device : sorted) {
         if (unique > 0 && idx[unique - 1] == device.index()) {
           devs[unique - 1] = device;
           anyFree[unique - 1] |= device.isFree();
+          anyIdle[unique - 1] |= device.isIdle();
         } else {
           idx[unique] = device.index();
           devs[unique] = device;
           anyFree[unique] = device.isFree();
+          anyIdle[unique] = device.isIdle();
           unique++;
         }
       }
@@ -272,14 +326,19 @@ final class FreeCapacity {
       devices = unique == n ? devs : Arrays.copyOf(devs, unique);
       if (node.ready()) {
         free = new BitSet(unique);
+        idle = new BitSet(unique);
         for (int p = 0; p < unique; p++) {
           if (anyFree[p]) {
             free.set(p);
             freeCount++;
           }
+          if (anyIdle[p]) {
+            idle.set(p);
+          }
         }
       } else {
         free = null;
+        idle = null;
       }
     }
 

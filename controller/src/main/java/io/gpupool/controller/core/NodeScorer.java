@@ -54,14 +54,18 @@ public interface NodeScorer {
   /** Availability: prefer nodes whose recent tasks did not fail. */
   NodeScorer AVAILABILITY = (node, freeBefore, chosen) -> node.successRate();
 
-  /** Measured load: prefer the node whose GPUs are least utilized now (spread by utilization). */
+  /**
+   * Measured load: prefer the node whose GPUs are least utilized now (spread by utilization). A GPU
+   * that does not report utilization counts as busy when it holds work and idle otherwise, never as
+   * idle just because the number is missing.
+   */
   NodeScorer LOW_UTILIZATION =
       (node, freeBefore, chosen) ->
           node.devices().isEmpty()
               ? 0
               : 1.0
                   - node.devices().stream()
-                      .mapToDouble(DeviceSnapshot::utilization)
+                      .mapToDouble(DeviceSnapshot::utilizationOrEstimate)
                       .average()
                       .orElse(0);
 }

@@ -15,11 +15,12 @@ import java.util.stream.Collectors;
 
 /**
  * The configurable scheduler. One pass: order the queue (higher priority classes first, then the
- * configured order within a class); for each task (or whole gang) filter nodes (ready, labels,
- * model, memory, health, free GPUs), score the feasible ones and place on the best. A task that
- * does not fit may preempt preemptible lower-priority work (the smallest set of GPUs that makes
- * room), and with EASY backfill the first task that does not fit reserves GPUs that later tasks may
- * only use if they are expected to finish before it can start.
+ * configured order within a class); for each task (or whole gang) filter nodes (ready, labels, the
+ * named node, model, memory, health and quarantine, free GPUs, the pinned GPUs), score the feasible
+ * ones and place on the best. Quarantined GPUs take no work except a diagnostic pinned to them. A
+ * task that does not fit may preempt preemptible lower-priority work (the smallest set of GPUs that
+ * makes room), and with EASY backfill the first task that does not fit reserves GPUs that later
+ * tasks may only use if they are expected to finish before it can start.
  *
  * <p>Pure and deterministic; keeps no state between passes.
  */
@@ -219,8 +220,10 @@ public final class PolicyScheduler implements SchedulingPolicy {
         if (share == null) {
           waiting.put(
               task.id(),
-              shareExplanations.computeIfAbsent(
-                  task.request(), r -> WaitingReasons.explainShare(r, snapshot.nodes())));
+              task.request().isPinned()
+                  ? WaitingReasons.explainPinned(task.request(), snapshot.nodes())
+                  : shareExplanations.computeIfAbsent(
+                      task.request(), r -> WaitingReasons.explainShare(r, snapshot.nodes())));
         } else {
           placements.add(share);
         }
@@ -229,6 +232,11 @@ public final class PolicyScheduler implements SchedulingPolicy {
       Placement placement = place(task, true);
       if (placement != null) {
         commit(task, placement);
+        return;
+      }
+      if (task.request().isPinned()) {
+        // It competes only for its own devices: it neither preempts, reserves nor holds the queue.
+        waiting.put(task.id(), WaitingReasons.explainPinned(task.request(), snapshot.nodes()));
         return;
       }
       if (preemptFor(task)) {
@@ -380,9 +388,15 @@ public final class PolicyScheduler implements SchedulingPolicy {
       List<Integer> bestDevices = null;
       double bestScore = Double.NEGATIVE_INFINITY;
       int feasible = 0;
-      for (String nodeId : capacity.candidates(request.gpus(), config.tightestFirst())) {
+      // A named node is looked up directly: a diagnostic pinned to a quarantined GPU must find its
+      // node even when that node has no free GPU.
+      Iterable<String> candidates =
+          request.node().isEmpty()
+              ? capacity.candidates(request.gpus(), config.tightestFirst())
+              : capacity.named(request.node());
+      for (String nodeId : candidates) {
         NodeSnapshot node = capacity.node(nodeId);
-        if (!node.matches(request.nodeSelector())) {
+        if (!request.admits(node)) {
           continue;
         }
         Set<Integer> excluded =
@@ -425,7 +439,7 @@ public final class PolicyScheduler implements SchedulingPolicy {
     private boolean fitsOnReservedNode(PendingTask task) {
       String nodeId = reservation.nodeId();
       ResourceRequest request = task.request();
-      return capacity.node(nodeId).matches(request.nodeSelector())
+      return request.admits(capacity.node(nodeId))
           && capacity.pick(nodeId, request, Set.of()) != null;
     }
 
@@ -465,7 +479,7 @@ public final class PolicyScheduler implements SchedulingPolicy {
       List<Integer> bestDevices = null;
       int bestCost = Integer.MAX_VALUE;
       for (NodeSnapshot node : snapshot.nodes()) {
-        if (!node.ready() || !node.matches(request.nodeSelector())) {
+        if (!node.ready() || !request.admits(node)) {
           continue;
         }
         List<Integer> devices =
@@ -563,7 +577,7 @@ public final class PolicyScheduler implements SchedulingPolicy {
       Optional<Instant> bestStart = null;
       int bestFree = -1;
       for (NodeSnapshot node : snapshot.nodes()) {
-        if (!node.ready() || !node.matches(request.nodeSelector())) {
+        if (!node.ready() || !request.admits(node)) {
           continue;
         }
         List<Integer> devices = capacity.freeAccepted(node.id(), request, Set.of());

@@ -12,7 +12,9 @@ import java.util.Set;
  * Keeps new work from pushing the cluster's estimated power draw over a budget: wraps a policy and
  * drops, in decision order, the placements that would. The estimate is the measured draw of every
  * GPU plus, for each GPU a placement makes busy, its power limit (or {@link #UNKNOWN_LIMIT_WATTS})
- * minus what it draws now. A gang is dropped whole.
+ * minus what it draws now. A GPU that does not report its draw counts as drawing its limit while it
+ * holds work and nothing while idle (so making it busy adds its whole limit). A gang is dropped
+ * whole.
  *
  * <p>Pure; dropped tasks wait with a reason and are reconsidered on the next pass.
  */
@@ -36,7 +38,7 @@ public final class PowerBudget implements SchedulingPolicy {
     for (NodeSnapshot node : snapshot.nodes()) {
       for (DeviceSnapshot device : node.devices()) {
         devices.put(node.id() + "/" + device.index(), device);
-        draw += device.powerWatts();
+        draw += knownOrEstimatedDraw(device);
       }
     }
     Map<String, String> gangOf = new HashMap<>();
@@ -53,9 +55,7 @@ public final class PowerBudget implements SchedulingPolicy {
         String key = placement.nodeId() + "/" + index;
         DeviceSnapshot device = devices.get(key);
         if (busy.add(key) && device != null && device.isFree()) {
-          double limit =
-              device.powerLimitWatts() > 0 ? device.powerLimitWatts() : UNKNOWN_LIMIT_WATTS;
-          added += Math.max(0, limit - device.powerWatts());
+          added += Math.max(0, limit(device) - knownOrEstimatedDraw(device));
         }
       }
       String gang = gangOf.get(placement.taskId());
@@ -87,5 +87,16 @@ public final class PowerBudget implements SchedulingPolicy {
       kept = whole;
     }
     return new Plan(kept, waiting, plan.reservations(), plan.preemptions());
+  }
+
+  private static double limit(DeviceSnapshot device) {
+    return device.powerLimitWatts() > 0 ? device.powerLimitWatts() : UNKNOWN_LIMIT_WATTS;
+  }
+
+  private static double knownOrEstimatedDraw(DeviceSnapshot device) {
+    if (device.hasPowerWatts()) {
+      return device.powerWatts();
+    }
+    return device.isIdle() ? 0 : limit(device);
   }
 }

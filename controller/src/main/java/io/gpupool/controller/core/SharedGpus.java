@@ -55,10 +55,13 @@ final class SharedGpus {
     long bestLeft = Long.MAX_VALUE;
     for (var node : promised.entrySet()) {
       NodeSnapshot snapshot = nodes.get(node.getKey());
-      if (!snapshot.matches(request.nodeSelector())) {
+      if (!request.admits(snapshot)) {
         continue;
       }
       for (var device : node.getValue().entrySet()) {
+        if (request.isPinned() && !request.deviceIndices().contains(device.getKey())) {
+          continue;
+        }
         DeviceSnapshot d = capacity.device(node.getKey(), device.getKey());
         long left = d.memoryBytes() - device.getValue() - share;
         if (request.accepts(d) && left >= 0 && left < bestLeft) {
@@ -69,8 +72,12 @@ final class SharedGpus {
       }
     }
     if (bestNode == null) {
-      for (String nodeId : capacity.candidates(1, tightestFirst)) {
-        if (!nodes.get(nodeId).matches(request.nodeSelector())) {
+      Iterable<String> candidates =
+          request.node().isEmpty()
+              ? capacity.candidates(1, tightestFirst)
+              : capacity.named(request.node());
+      for (String nodeId : candidates) {
+        if (!request.admits(nodes.get(nodeId))) {
           continue;
         }
         List<Integer> device = capacity.pick(nodeId, request, reserved.apply(nodeId));

@@ -14,12 +14,14 @@ import io.gpupool.controller.store.NodeRecord;
 import io.gpupool.proto.v1.ConnectResponse;
 import io.gpupool.proto.v1.DeviceInfo;
 import io.gpupool.proto.v1.Gpu;
+import io.gpupool.proto.v1.Heartbeat;
 import io.gpupool.proto.v1.HelloAccepted;
 import io.gpupool.proto.v1.LogLine;
 import io.gpupool.proto.v1.Node;
 import io.gpupool.proto.v1.Progress;
 import io.gpupool.proto.v1.RegisterRequest;
 import io.gpupool.proto.v1.TaskEnded;
+import io.gpupool.proto.v1.TaskResult;
 import io.gpupool.proto.v1.TaskState;
 import io.gpupool.proto.v1.TaskUpdate;
 import java.time.Duration;
@@ -39,11 +41,13 @@ final class AgentEvents {
   private final LoopContext ctx;
   private final TaskEndings endings;
   private final PlanApplier plans;
+  private final GpuHealth health;
 
   AgentEvents(LoopContext ctx, TaskEndings endings, PlanApplier plans) {
     this.ctx = ctx;
     this.endings = endings;
     this.plans = plans;
+    this.health = new GpuHealth(ctx, plans);
   }
 
   void register(LoopEvent.Register e, Pass pass) {
@@ -54,6 +58,8 @@ final class AgentEvents {
             .setName(request.getNodeName())
             .setRegisterTime(Timestamps.of(pass.now))
             .setAgentVersion(request.getAgentVersion())
+            .setDriverVersion(request.getDriverVersion())
+            .setCudaDriverVersion(request.getCudaDriverVersion())
             .putAllLabels(request.getLabelsMap());
     for (DeviceInfo device : request.getDevicesList()) {
       registration.addGpus(Gpu.newBuilder().setInfo(device));
@@ -156,10 +162,13 @@ final class AgentEvents {
     if (node == null) {
       return;
     }
-    if (node.heartbeat(e.heartbeat().getDevicesList(), pass.now)) {
-      pass.capacityChanged();
-    }
+    Heartbeat heartbeat = e.heartbeat();
+    node.heartbeat(
+        heartbeat.getDevicesList(),
+        heartbeat.hasTime() ? Timestamps.toInstant(heartbeat.getTime()) : pass.now,
+        pass.now);
     pass.nodeViewed(node);
+    health.check(node, heartbeat.getDevicesList(), pass);
   }
 
   void update(LoopEvent.UpdateReceived e, Pass pass) {
@@ -217,9 +226,17 @@ final class AgentEvents {
 
   private void ended(TaskEntry task, TaskEnded ended, Pass pass) {
     var result = ended.getResult();
+    health.diagnosed(task, result, pass);
     boolean checkpointed = result.getMessage().contains("(checkpointed)");
     boolean finishedAnyway = result.hasExitCode() && result.getExitCode() == 0 && !checkpointed;
-    if (ended.getPreempted() && !ended.getCancelled() && !finishedAnyway) {
+    // An agent that finds the GPU broken may stop the task itself before the controller's notice
+    // arrives: that is the same requeue, not a failure of the task.
+    boolean gpuBroke = GpuHealth.UNHEALTHY_CODE.equals(result.getReasonCode());
+    if ((ended.getPreempted() || gpuBroke) && !ended.getCancelled() && !finishedAnyway) {
+      if (gpuBroke && !task.task().getPreemptionRequested()) {
+        task.requestPreemption(
+            TaskEndings.PREEMPTING + GpuHealth.UNHEALTHY_CODE + ": " + result.getMessage());
+      }
       requeueAfterPreemption(task, checkpointed, pass);
       return;
     }
@@ -235,10 +252,7 @@ final class AgentEvents {
       reason = "exited with code 0";
     } else {
       outcome = TaskState.TASK_STATE_FAILED;
-      reason =
-          result.getMessage().isEmpty()
-              ? "exited with code " + result.getExitCode()
-              : result.getMessage() + exitSuffix(ended);
+      reason = failureReason(ended);
     }
     if (!TaskLifecycle.allows(task.state(), outcome)) {
       // The agent reports "ended" only after "started", except when the process never started;
@@ -263,17 +277,35 @@ final class AgentEvents {
     }
   }
 
-  /** A preempted task goes back to the queue, to run again (attempt + 1) when there is room. */
+  /**
+   * Why a task failed, for people: the agent's message led by its machine-readable code (e.g.
+   * "CUDA_ERROR_INVALID_PTX: loading the PTX module failed"), or the exit code.
+   */
+  private static String failureReason(TaskEnded ended) {
+    TaskResult result = ended.getResult();
+    String code = result.getReasonCode();
+    String message = result.getMessage();
+    if (message.isEmpty()) {
+      String exit = "exited with code " + result.getExitCode();
+      return code.isEmpty() ? exit : code + ": " + exit;
+    }
+    return (code.isEmpty() || message.startsWith(code) ? message : code + ": " + message)
+        + exitSuffix(ended);
+  }
+
+  /**
+   * A preempted task goes back to the queue, to run again (attempt + 1) when there is room. Not a
+   * failure: the node's success rate is untouched.
+   */
   private void requeueAfterPreemption(TaskEntry task, boolean checkpointed, Pass pass) {
     String why = TaskEndings.stripPrefix(task.task().getReason(), TaskEndings.PREEMPTING);
     NodeEntry node = ctx.state.node(task.nodeId());
+    // A broken GPU is not a priority decision: its reason leads with its own code.
+    String label = why.startsWith(GpuHealth.UNHEALTHY_CODE + ":") ? "" : "PREEMPTED: ";
     var event =
         task.transition(
             TaskState.TASK_STATE_PENDING,
-            "PREEMPTED: "
-                + why
-                + (checkpointed ? " (checkpointed)" : "")
-                + "; waiting to run again",
+            label + why + (checkpointed ? " (checkpointed)" : "") + "; waiting to run again",
             pass.now,
             null);
     task.unplace();

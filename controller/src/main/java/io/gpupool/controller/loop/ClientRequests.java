@@ -13,7 +13,10 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** What clients ask of the loop: submits (tasks and gangs, idempotent), cancels, cordons. */
+/**
+ * What clients ask of the loop: submits (tasks and gangs, idempotent), cancels, cordons, ending GPU
+ * quarantines.
+ */
 final class ClientRequests {
   private static final Logger log = LoggerFactory.getLogger(ClientRequests.class);
 
@@ -131,14 +134,7 @@ final class ClientRequests {
   }
 
   void cordon(LoopEvent.Cordon e, Pass pass) {
-    NodeEntry node = ctx.state.node(e.node());
-    if (node == null) {
-      node =
-          ctx.state.nodes().stream()
-              .filter(n -> n.name().equals(e.node()))
-              .findFirst()
-              .orElseThrow(() -> ControllerException.notFound("node " + e.node() + " not found"));
-    }
+    NodeEntry node = findNode(e.node());
     if (node.isCordoned() != e.cordoned()) {
       node.cordon(e.cordoned());
       pass.nodeStored(node);
@@ -147,6 +143,47 @@ final class ClientRequests {
     }
     NodeEntry result = node;
     Replies.afterCommit(pass, e.reply(), result::toView);
+  }
+
+  /**
+   * Ends a GPU's quarantine on an admin's word. The scheduler may place work on it in this very
+   * pass; if the agent still reports it unhealthy, the next sample quarantines it again.
+   */
+  void clearQuarantine(LoopEvent.ClearQuarantine e, Pass pass) {
+    NodeEntry node = findNode(e.node());
+    if (!node.hasDevice(e.deviceIndex())) {
+      throw ControllerException.notFound(
+          "node " + node.name() + " has no GPU with index " + e.deviceIndex());
+    }
+    String reason =
+        node.quarantine(e.deviceIndex())
+            .orElseThrow(
+                () ->
+                    ControllerException.failedPrecondition(
+                        "GPU " + e.deviceIndex() + " on " + node.name() + " is not quarantined"))
+            .getReason();
+    node.clearQuarantine(e.deviceIndex());
+    pass.nodeStored(node);
+    pass.capacityChanged();
+    log.info(
+        "quarantine of GPU {} on {} ({}) cleared by an admin; it was: {}",
+        e.deviceIndex(),
+        node.name(),
+        node.id(),
+        reason);
+    Replies.afterCommit(pass, e.reply(), node::toView);
+  }
+
+  /** The node with this id, else the first with this name. */
+  private NodeEntry findNode(String idOrName) {
+    NodeEntry node = ctx.state.node(idOrName);
+    if (node != null) {
+      return node;
+    }
+    return ctx.state.nodes().stream()
+        .filter(n -> n.name().equals(idOrName))
+        .findFirst()
+        .orElseThrow(() -> ControllerException.notFound("node " + idOrName + " not found"));
   }
 
   /** Status words for messages: RUNNING rather than TASK_STATE_RUNNING. */

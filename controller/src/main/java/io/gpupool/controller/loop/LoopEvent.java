@@ -33,6 +33,10 @@ public sealed interface LoopEvent {
   record Cordon(String node, boolean cordoned, CompletableFuture<Node> reply)
       implements LoopEvent {}
 
+  /** An admin ends the quarantine of a GPU on a node named by id or name; the reply is the node. */
+  record ClearQuarantine(String node, int deviceIndex, CompletableFuture<Node> reply)
+      implements LoopEvent {}
+
   /** An agent registered with a valid join token; its new credential's hash is given. */
   record Register(RegisterRequest request, String credentialHash, CompletableFuture<Void> reply)
       implements LoopEvent {}

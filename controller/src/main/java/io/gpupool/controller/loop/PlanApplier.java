@@ -110,7 +110,15 @@ final class PlanApplier {
 
   /** Tells a task (and, for a gang, its fellow members) to stop for higher-priority work. */
   private void preempt(Preemption preemption, Pass pass) {
-    TaskEntry victim = ctx.state.task(preemption.victimId());
+    requestPreemption(ctx.state.task(preemption.victimId()), preemption.reason(), pass);
+  }
+
+  /**
+   * Sends a placed task (and, for a gang, its fellow members: a gang runs whole or not at all) the
+   * preemption notice; each goes back to the queue once its agent reports it stopped. Tasks already
+   * stopping are left alone.
+   */
+  void requestPreemption(TaskEntry victim, String reason, Pass pass) {
     List<TaskEntry> targets =
         victim.task().hasGang()
             ? ctx.state.gangMembers(victim.task().getGang().getId())
@@ -121,13 +129,11 @@ final class PlanApplier {
           || target.task().getCancelRequested()) {
         continue;
       }
-      target.requestPreemption(TaskEndings.PREEMPTING + preemption.reason());
+      target.requestPreemption(TaskEndings.PREEMPTING + reason);
       pass.changed(target, null);
       NodeEntry node = ctx.state.node(target.nodeId());
       if (node != null && node.isConnected()) {
-        pass.send(
-            node.session(),
-            AgentCommands.preempt(target, preemption.reason(), ctx.preemptionNotice));
+        pass.send(node.session(), AgentCommands.preempt(target, reason, ctx.preemptionNotice));
       }
     }
   }

@@ -53,7 +53,7 @@ public final class SchedulerLoop {
     this.clients = new ClientRequests(ctx, endings);
     this.agents = new AgentEvents(ctx, endings, plans);
     ctx.state.nodes().forEach(node -> node.watchFrom(clock.instant()));
-    ctx.state.nodes().forEach(node -> directory.put(node.toView()));
+    ctx.state.nodes().forEach(node -> directory.put(node));
   }
 
   /** Queues an event for the next pass. After {@link #close()}, replies fail with UNAVAILABLE. */
@@ -112,7 +112,7 @@ public final class SchedulerLoop {
       return;
     }
     bus.publish(pass.events());
-    pass.viewedNodes().forEach(node -> directory.put(node.toView()));
+    pass.viewedNodes().forEach(node -> directory.put(node));
     pass.committed();
   }
 
@@ -124,6 +124,8 @@ public final class SchedulerLoop {
         clients.cancel(e, pass);
       } else if (event instanceof LoopEvent.Cordon e) {
         clients.cordon(e, pass);
+      } else if (event instanceof LoopEvent.ClearQuarantine e) {
+        clients.clearQuarantine(e, pass);
       } else if (event instanceof LoopEvent.Register e) {
         agents.register(e, pass);
       } else if (event instanceof LoopEvent.Hello e) {
@@ -149,7 +151,7 @@ public final class SchedulerLoop {
     try {
       ctx.state = ClusterState.restore(ctx.store.load());
       ctx.state.nodes().forEach(node -> node.watchFrom(clock.instant()));
-      ctx.state.nodes().forEach(node -> directory.put(node.toView()));
+      ctx.state.nodes().forEach(node -> directory.put(node));
       firstPass = true;
     } catch (RuntimeException e) {
       log.error("reloading state failed; will retry on the next pass", e);

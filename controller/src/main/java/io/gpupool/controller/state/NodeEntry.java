@@ -4,24 +4,37 @@ import io.gpupool.controller.core.DeviceSnapshot;
 import io.gpupool.controller.core.NodeSnapshot;
 import io.gpupool.controller.store.NodeRecord;
 import io.gpupool.proto.v1.DeviceInfo;
+import io.gpupool.proto.v1.DeviceSample;
 import io.gpupool.proto.v1.DeviceStatus;
 import io.gpupool.proto.v1.Gpu;
+import io.gpupool.proto.v1.GpuQuarantine;
 import io.gpupool.proto.v1.Node;
 import io.gpupool.proto.v1.NodeState;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * A registered node: what it registered, its session, its latest telemetry and which of its GPUs
- * are allocated to which task.
+ * A registered node: what it registered, its session, its latest telemetry with a short history per
+ * GPU, which of its GPUs are quarantined (kept in the stored registration, so a quarantine outlives
+ * a controller restart) and which are allocated to which task.
  *
  * <p>Not thread-safe; owned by the scheduling loop.
  */
 public final class NodeEntry {
+  /** At most this many samples are kept per GPU, and none older than {@link #HISTORY_WINDOW}. */
+  public static final int HISTORY_SAMPLES = 300;
+
+  /** How far back the history goes, by the controller's clock (agents' clocks may differ). */
+  public static final Duration HISTORY_WINDOW = Duration.ofMinutes(5);
+
   private Node registration;
   private String credentialHash;
   private String instanceId;
@@ -32,6 +45,7 @@ public final class NodeEntry {
   private boolean lost;
   private double successRate = 1.0;
   private final Map<Integer, DeviceStatus> latestStatus = new HashMap<>();
+  private final Map<Integer, Deque<Received>> history = new HashMap<>();
   private final Map<Integer, String> allocations = new HashMap<>();
   private final Map<Integer, Map<String, Long>> shares = new HashMap<>();
 
@@ -54,11 +68,26 @@ public final class NodeEntry {
     return registration.getName();
   }
 
-  /** Replaces what the node registered (a new agent process registered again). */
+  /**
+   * Replaces what the node registered (a new agent process registered again). Cordon and
+   * quarantines carry over; a quarantine only to the same device (same index and UUID), so a
+   * replaced GPU starts clean.
+   */
   public void reregister(Node registration, String credentialHash) {
-    this.registration = registration.toBuilder().setCordoned(isCordoned()).build();
+    Node.Builder next = registration.toBuilder().setCordoned(isCordoned());
+    for (Gpu.Builder gpu : next.getGpusBuilderList()) {
+      for (Gpu before : this.registration.getGpusList()) {
+        if (before.hasQuarantine()
+            && before.getInfo().getIndex() == gpu.getInfo().getIndex()
+            && before.getInfo().getUuid().equals(gpu.getInfo().getUuid())) {
+          gpu.setQuarantine(before.getQuarantine());
+        }
+      }
+    }
+    this.registration = next.build();
     this.credentialHash = credentialHash;
     latestStatus.keySet().retainAll(indices());
+    history.keySet().retainAll(indices());
   }
 
   public boolean isCordoned() {
@@ -118,17 +147,102 @@ public final class NodeEntry {
     return lastHeartbeat;
   }
 
-  /** Records a heartbeat's samples; true when a device's health changed (capacity changed). */
-  public boolean heartbeat(List<DeviceStatus> statuses, Instant now) {
+  /**
+   * Records a heartbeat's samples as the latest state and in each device's history.
+   *
+   * @param sampledAt when the agent took the samples (kept with them)
+   * @param now the controller's time, which bounds the history window
+   */
+  public void heartbeat(List<DeviceStatus> statuses, Instant sampledAt, Instant now) {
     lastHeartbeat = now;
     lastSeen = now;
-    boolean healthChanged = false;
     for (DeviceStatus status : statuses) {
-      DeviceStatus before = latestStatus.put(status.getIndex(), status);
-      boolean wasHealthy = before == null || before.getHealthy();
-      healthChanged |= wasHealthy != status.getHealthy();
+      if (!hasDevice(status.getIndex())) {
+        continue; // not a GPU it registered: nothing to show it under
+      }
+      latestStatus.put(status.getIndex(), status);
+      Deque<Received> samples = history.computeIfAbsent(status.getIndex(), i -> new ArrayDeque<>());
+      samples.addLast(
+          new Received(
+              now,
+              DeviceSample.newBuilder()
+                  .setTime(Timestamps.of(sampledAt))
+                  .setStatus(status)
+                  .build()));
+      while (samples.size() > HISTORY_SAMPLES
+          || samples.peekFirst().at().isBefore(now.minus(HISTORY_WINDOW))) {
+        samples.removeFirst();
+      }
     }
-    return healthChanged;
+  }
+
+  /** Each GPU's recent samples, oldest first. */
+  public Map<Integer, List<DeviceSample>> history() {
+    Map<Integer, List<DeviceSample>> copy = new HashMap<>();
+    history.forEach(
+        (index, samples) -> copy.put(index, samples.stream().map(Received::sample).toList()));
+    return copy;
+  }
+
+  /** True when the node registered a GPU with this index. */
+  public boolean hasDevice(int index) {
+    return indices().contains(index);
+  }
+
+  /** The GPU's quarantine, if it is quarantined. */
+  public Optional<GpuQuarantine> quarantine(int index) {
+    for (Gpu gpu : registration.getGpusList()) {
+      if (gpu.getInfo().getIndex() == index && gpu.hasQuarantine()) {
+        return Optional.of(gpu.getQuarantine());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Quarantines a GPU: it gets no new work except a diagnostic aimed at it. Returns false (and
+   * changes nothing) when it is already quarantined or the node has no such GPU.
+   */
+  public boolean quarantine(int index, String reason, Instant since) {
+    if (!hasDevice(index) || quarantine(index).isPresent()) {
+      return false;
+    }
+    GpuQuarantine quarantine =
+        GpuQuarantine.newBuilder().setReason(reason).setSince(Timestamps.of(since)).build();
+    Node.Builder next = registration.toBuilder();
+    for (Gpu.Builder gpu : next.getGpusBuilderList()) {
+      if (gpu.getInfo().getIndex() == index) {
+        gpu.setQuarantine(quarantine);
+      }
+    }
+    registration = next.build();
+    return true;
+  }
+
+  /** Ends a GPU's quarantine; false when it was not quarantined. */
+  public boolean clearQuarantine(int index) {
+    if (quarantine(index).isEmpty()) {
+      return false;
+    }
+    Node.Builder next = registration.toBuilder();
+    for (Gpu.Builder gpu : next.getGpusBuilderList()) {
+      if (gpu.getInfo().getIndex() == index) {
+        gpu.clearQuarantine();
+      }
+    }
+    registration = next.build();
+    return true;
+  }
+
+  /** Task ids holding this GPU, whole or as a share. */
+  public List<String> tasksUsing(int index) {
+    List<String> ids = new ArrayList<>();
+    String whole = allocations.get(index);
+    if (whole != null) {
+      ids.add(whole);
+    }
+    ids.addAll(shares.getOrDefault(index, Map.of()).keySet());
+    return ids;
   }
 
   /**
@@ -215,7 +329,9 @@ public final class NodeEntry {
     for (Gpu gpu : registration.getGpusList()) {
       int index = gpu.getInfo().getIndex();
       DeviceStatus status = latestStatus.get(index);
-      boolean healthy = status == null || status.getHealthy();
+      // Every unhealthy sample quarantines its GPU as it arrives, so the quarantine alone decides;
+      // after an admin clears it, the GPU takes work until the agent reports it unhealthy again.
+      boolean healthy = !gpu.hasQuarantine();
       devices.add(
           new DeviceSnapshot(
               index,
@@ -223,8 +339,10 @@ public final class NodeEntry {
               gpu.getInfo().getMemoryTotalBytes(),
               healthy,
               allocations.containsKey(index),
-              status == null ? 0 : status.getUtilizationPercent() / 100.0,
-              status == null ? 0 : status.getPowerWatts(),
+              status != null && status.hasUtilizationPercent()
+                  ? status.getUtilizationPercent() / 100.0
+                  : Double.NaN,
+              status != null && status.hasPowerWatts() ? status.getPowerWatts() : Double.NaN,
               sharedBytes(index),
               gpu.getInfo().getInterconnectGroup(),
               gpu.getInfo().getPowerLimitWatts()));
@@ -239,7 +357,10 @@ public final class NodeEntry {
         devices);
   }
 
-  /** The node as clients see it, with telemetry and allocations. */
+  /** A sample with the controller's time of arrival, which decides when it leaves the history. */
+  private record Received(Instant at, DeviceSample sample) {}
+
+  /** The node as clients see it, with telemetry, quarantines and allocations (no history). */
   public Node toView() {
     Node.Builder view =
         registration.toBuilder()

@@ -6,20 +6,26 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.protobuf.UnknownFieldSet;
 import io.gpupool.controller.SchedulerConfigs;
 import io.gpupool.controller.core.Policies;
+import io.gpupool.controller.loop.LoopEvent;
 import io.gpupool.controller.loop.LoopSettings;
 import io.gpupool.controller.loop.LoopThread;
 import io.gpupool.controller.loop.NodeDirectory;
 import io.gpupool.controller.loop.SchedulerLoop;
+import io.gpupool.controller.state.Credentials;
 import io.gpupool.controller.store.Changes;
 import io.gpupool.controller.store.JdbcStore;
 import io.gpupool.controller.store.StoredTask;
 import io.gpupool.controller.testing.TestSpecs;
 import io.gpupool.controller.watch.TaskEventBus;
 import io.gpupool.proto.v1.CancelTaskRequest;
+import io.gpupool.proto.v1.ClearGpuQuarantineRequest;
 import io.gpupool.proto.v1.CommandWorkload;
+import io.gpupool.proto.v1.DeviceInfo;
 import io.gpupool.proto.v1.GetTaskRequest;
+import io.gpupool.proto.v1.ListNodesRequest;
 import io.gpupool.proto.v1.ListTaskEventsRequest;
 import io.gpupool.proto.v1.ListTasksRequest;
+import io.gpupool.proto.v1.RegisterRequest;
 import io.gpupool.proto.v1.Resources;
 import io.gpupool.proto.v1.SchedulerServiceGrpc;
 import io.gpupool.proto.v1.SubmitTaskRequest;
@@ -311,6 +317,48 @@ class SchedulerServiceTest {
     return stub.submitTask(
             SubmitTaskRequest.newBuilder().setSpec(spec).setRequestId(requestId).build())
         .getTask();
+  }
+
+  @Test
+  void clearGpuQuarantineSaysWhatIsWrongWithTheStatusCodeOfEachCase() {
+    CompletableFuture<Void> registered = new CompletableFuture<>();
+    loop.offer(
+        new LoopEvent.Register(
+            RegisterRequest.newBuilder()
+                .setNodeId("n-1")
+                .setNodeName("gpu-a")
+                .addDevices(DeviceInfo.newBuilder().setIndex(0).setUuid("GPU-0"))
+                .build(),
+            Credentials.hash("secret"),
+            registered));
+    registered.join();
+
+    assertCode(
+        ClearGpuQuarantineRequest.getDefaultInstance(), Status.Code.INVALID_ARGUMENT, "node");
+    assertCode(request("gpu-b", 0), Status.Code.NOT_FOUND, "node gpu-b not found");
+    assertCode(request("gpu-a", 1), Status.Code.NOT_FOUND, "node gpu-a has no GPU with index 1");
+    assertCode(
+        request("n-1", 0), Status.Code.FAILED_PRECONDITION, "GPU 0 on gpu-a is not quarantined");
+    assertThat(
+            stub.listNodes(ListNodesRequest.newBuilder().setIncludeHistory(true).build())
+                .getNodes(0)
+                .getGpus(0)
+                .getHistoryCount())
+        .isZero();
+  }
+
+  private static ClearGpuQuarantineRequest request(String node, int index) {
+    return ClearGpuQuarantineRequest.newBuilder().setNode(node).setDeviceIndex(index).build();
+  }
+
+  private void assertCode(ClearGpuQuarantineRequest request, Status.Code code, String message) {
+    assertThatThrownBy(() -> stub.clearGpuQuarantine(request))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(code);
+              assertThat(e.getStatus().getDescription()).contains(message);
+            });
   }
 
   private void assertInvalid(SubmitTaskRequest request, String... problems) {

@@ -558,7 +558,7 @@ class SchedulerLoopTest {
   }
 
   @Test
-  void anUnhealthyGpuGetsNoWorkAndARecoveryReschedulesAtOnce() {
+  void anUnhealthyGpuGetsNoWorkAndAHealthySampleAloneDoesNotEndItsQuarantine() {
     RecordingLink link = connect("n-1", 2);
     loop.offer(new LoopEvent.HeartbeatReceived("n-1", link, health(false)));
     loop.runOnce();
@@ -568,7 +568,8 @@ class SchedulerLoopTest {
 
     loop.offer(new LoopEvent.HeartbeatReceived("n-1", link, health(true)));
     loop.runOnce();
-    assertThat(task("t-1").getState()).isEqualTo(TASK_STATE_SCHEDULED);
+    assertThat(task("t-1").getState()).isEqualTo(TASK_STATE_PENDING);
+    assertThat(directory.list().get(0).getGpus(0).hasQuarantine()).isTrue();
   }
 
   private static Heartbeat health(boolean gpu0Healthy) {

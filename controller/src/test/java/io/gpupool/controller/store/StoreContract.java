@@ -3,11 +3,21 @@ package io.gpupool.controller.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
 import io.gpupool.controller.testing.TestSpecs;
+import io.gpupool.proto.v1.DeviceDiagnostic;
+import io.gpupool.proto.v1.DeviceInfo;
+import io.gpupool.proto.v1.DiagnosticReport;
+import io.gpupool.proto.v1.Gpu;
+import io.gpupool.proto.v1.GpuQuarantine;
+import io.gpupool.proto.v1.KernelOutput;
+import io.gpupool.proto.v1.KernelResult;
 import io.gpupool.proto.v1.LogLine;
 import io.gpupool.proto.v1.Node;
 import io.gpupool.proto.v1.Task;
 import io.gpupool.proto.v1.TaskEvent;
+import io.gpupool.proto.v1.TaskResult;
 import io.gpupool.proto.v1.TaskState;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -123,6 +133,64 @@ abstract class StoreContract {
 
     assertThat(store.findTask("t-2")).isEmpty();
     assertThat(store.load().maxTaskSequence()).isEqualTo(1);
+  }
+
+  @Test
+  void kernelAndDiagnosticResultsAndGpuQuarantinesSurviveReopening() {
+    TaskResult result =
+        TaskResult.newBuilder()
+            .setExitCode(1)
+            .setMessage("loading the PTX module failed")
+            .setReasonCode("CUDA_ERROR_INVALID_PTX")
+            .setKernel(
+                KernelResult.newBuilder()
+                    .setElapsedMs(1.25)
+                    .setDeviceUuid("GPU-1")
+                    .addOutputs(
+                        KernelOutput.newBuilder()
+                            .setArgumentIndex(2)
+                            .setData(ByteString.copyFrom(new byte[] {0, 1, (byte) 0xff}))
+                            .setTruncated(true)))
+            .setDiagnostic(
+                DiagnosticReport.newBuilder()
+                    .addDevices(
+                        DeviceDiagnostic.newBuilder()
+                            .setDeviceIndex(3)
+                            .setDeviceUuid("GPU-3")
+                            .setMemoryBandwidthGbps(2900.5)
+                            .setPassed(true)))
+            .build();
+    Task ended = task("t-1", TaskState.TASK_STATE_FAILED, "").toBuilder().setResult(result).build();
+    TaskEvent event =
+        TaskEvent.newBuilder().setTaskId("t-1").setSequence(1).setResult(result).build();
+    Node node =
+        Node.newBuilder()
+            .setId("n-1")
+            .setName("gpu1")
+            .setDriverVersion("550.54.15")
+            .setCudaDriverVersion("12.4")
+            .addGpus(
+                Gpu.newBuilder()
+                    .setInfo(DeviceInfo.newBuilder().setIndex(0).setUuid("GPU-0"))
+                    .setQuarantine(
+                        GpuQuarantine.newBuilder()
+                            .setReason("XID 79 (GPU has fallen off the bus)")
+                            .setSince(Timestamp.newBuilder().setSeconds(1_790_000_000))))
+            .build();
+    Changes changes = new Changes();
+    changes.insert(new StoredTask(1, ended, 1));
+    changes.append(event);
+    changes.upsert(new NodeRecord(node, "hash", "i-1", 0));
+    store.commit(changes);
+    store.close();
+
+    store = openStore();
+    assertThat(store.findTask("t-1")).contains(ended);
+    assertThat(store.listTasks(Set.of(), 0, 10))
+        .extracting(StoredTask::task)
+        .containsExactly(ended);
+    assertThat(store.listEvents("t-1", 0, 10)).containsExactly(event);
+    assertThat(store.load().nodes()).extracting(NodeRecord::node).containsExactly(node);
   }
 
   private static Task task(String id, TaskState state, String requestId) {
