@@ -5,6 +5,7 @@ import io.gpupool.cli.client.ClientContext;
 import io.gpupool.cli.client.ControllerChannels;
 import io.gpupool.cli.client.CordonCommand;
 import io.gpupool.cli.client.GetCommand;
+import io.gpupool.cli.client.GpuCommand;
 import io.gpupool.cli.client.ListCommand;
 import io.gpupool.cli.client.LogsCommand;
 import io.gpupool.cli.client.NodesCommand;
@@ -49,6 +50,7 @@ import picocli.CommandLine.Spec;
       NodesCommand.class,
       CordonCommand.Cordon.class,
       CordonCommand.Uncordon.class,
+      GpuCommand.class,
       PolicyCommand.class,
       DevCommand.class,
       ControllerCommand.class,

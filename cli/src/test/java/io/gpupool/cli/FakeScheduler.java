@@ -2,6 +2,8 @@ package io.gpupool.cli;
 
 import io.gpupool.proto.v1.CancelTaskRequest;
 import io.gpupool.proto.v1.CancelTaskResponse;
+import io.gpupool.proto.v1.ClearGpuQuarantineRequest;
+import io.gpupool.proto.v1.ClearGpuQuarantineResponse;
 import io.gpupool.proto.v1.CordonNodeRequest;
 import io.gpupool.proto.v1.CordonNodeResponse;
 import io.gpupool.proto.v1.GetSchedulerConfigRequest;
@@ -158,9 +160,31 @@ final class FakeScheduler extends SchedulerServiceGrpc.SchedulerServiceImplBase 
     response.onCompleted();
   }
 
+  final List<ListNodesRequest> nodeRequests = new CopyOnWriteArrayList<>();
+
   @Override
   public void listNodes(ListNodesRequest request, StreamObserver<ListNodesResponse> response) {
+    nodeRequests.add(request);
     response.onNext(nodes);
+    response.onCompleted();
+  }
+
+  final List<ClearGpuQuarantineRequest> quarantineClears = new CopyOnWriteArrayList<>();
+
+  /** What ClearGpuQuarantine answers with; a failure status when set, the node otherwise. */
+  volatile Status clearQuarantineFailure;
+
+  volatile Node clearedNode = Node.getDefaultInstance();
+
+  @Override
+  public void clearGpuQuarantine(
+      ClearGpuQuarantineRequest request, StreamObserver<ClearGpuQuarantineResponse> response) {
+    quarantineClears.add(request);
+    if (clearQuarantineFailure != null) {
+      response.onError(clearQuarantineFailure.asRuntimeException());
+      return;
+    }
+    response.onNext(ClearGpuQuarantineResponse.newBuilder().setNode(clearedNode).build());
     response.onCompleted();
   }
 

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A connection to a gpupool controller: submit GPU tasks, read and cancel them, list nodes, and
- * follow tasks through {@link TaskHandle}.
+ * A connection to a gpupool controller: submit GPU tasks, read and cancel them, list nodes and
+ * clear GPU quarantines, and follow tasks through {@link TaskHandle}.
  *
  * <pre>{@code
  * try (GpuPoolClient client = GpuPoolClient.builder().target("localhost:7070").build()) {
@@ -99,6 +99,31 @@ public interface GpuPoolClient extends AutoCloseable {
 
   /** Like {@link #listNodes}, without blocking. */
   CompletableFuture<List<Node>> listNodesAsync();
+
+  /**
+   * Returns all registered nodes like {@link #listNodes}, with each GPU's recent samples in {@link
+   * Gpu#history()} (the controller keeps a few minutes' worth).
+   */
+  List<Node> listNodesWithHistory();
+
+  /** Like {@link #listNodesWithHistory}, without blocking. */
+  CompletableFuture<List<Node>> listNodesWithHistoryAsync();
+
+  /**
+   * Ends a GPU's quarantine, so that it may get new work again. If its agent still reports it
+   * unhealthy, the next sample quarantines it again.
+   *
+   * @param node the node's id or name
+   * @param deviceIndex the GPU's index on the node
+   * @return the node after the change
+   * @throws GpuPoolException {@link ErrorCode#NOT_FOUND} for an unknown node or GPU, {@link
+   *     ErrorCode#FAILED_PRECONDITION} when the GPU is not quarantined (which a retried call whose
+   *     first attempt went through may also report)
+   */
+  Node clearGpuQuarantine(String node, int deviceIndex);
+
+  /** Like {@link #clearGpuQuarantine}, without blocking. */
+  CompletableFuture<Node> clearGpuQuarantineAsync(String node, int deviceIndex);
 
   /**
    * Returns a handle on an existing task, without asking the controller: an unknown id fails only

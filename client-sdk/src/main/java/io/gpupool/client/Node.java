@@ -15,6 +15,10 @@ import java.util.Optional;
  * @param registerTime when the agent last registered; empty if the controller did not say
  * @param lastHeartbeatTime when the controller last heard from the agent; empty if never
  * @param agentVersion version of the agent software
+ * @param driverVersion NVIDIA driver version, e.g. {@code 550.54.15}; empty for simulated nodes or
+ *     when unknown
+ * @param cudaDriverVersion highest CUDA version the driver supports, e.g. {@code 12.4}; empty when
+ *     unknown
  */
 public record Node(
     String id,
@@ -23,7 +27,9 @@ public record Node(
     List<Gpu> gpus,
     Optional<Instant> registerTime,
     Optional<Instant> lastHeartbeatTime,
-    String agentVersion) {
+    String agentVersion,
+    String driverVersion,
+    String cudaDriverVersion) {
   /** Checks that no component is null and copies the GPUs. */
   public Node {
     Objects.requireNonNull(id, "id");
@@ -33,5 +39,7 @@ public record Node(
     Objects.requireNonNull(registerTime, "registerTime");
     Objects.requireNonNull(lastHeartbeatTime, "lastHeartbeatTime");
     Objects.requireNonNull(agentVersion, "agentVersion");
+    Objects.requireNonNull(driverVersion, "driverVersion");
+    Objects.requireNonNull(cudaDriverVersion, "cudaDriverVersion");
   }
 }

@@ -29,6 +29,11 @@ import java.util.OptionalInt;
  * @param progress the latest progress the workload reported, if any
  * @param cancelRequested true once a cancel was requested and the workload is being stopped
  * @param requestId the request id given at submission; empty if none
+ * @param resultReasonCode a machine-readable cause when the agent stopped or failed the workload,
+ *     e.g. {@code GPU_MEMORY_EXCEEDED}, {@code GPU_UNHEALTHY} or a CUDA error name such as {@code
+ *     CUDA_ERROR_INVALID_PTX}; empty when the workload ended by itself or has not ended
+ * @param kernelResult timing and outputs of a {@link CudaKernel} workload that ran
+ * @param diagnosticReport per-GPU results of a {@link Diagnostic} workload
  */
 public record Task(
     String id,
@@ -45,7 +50,10 @@ public record Task(
     List<StateTransition> transitions,
     Optional<Progress> progress,
     boolean cancelRequested,
-    String requestId) {
+    String requestId,
+    String resultReasonCode,
+    Optional<KernelResult> kernelResult,
+    Optional<DiagnosticReport> diagnosticReport) {
   /** Checks that no component is null and copies the transitions. */
   public Task {
     Objects.requireNonNull(id, "id");
@@ -61,6 +69,9 @@ public record Task(
     transitions = List.copyOf(transitions);
     Objects.requireNonNull(progress, "progress");
     Objects.requireNonNull(requestId, "requestId");
+    Objects.requireNonNull(resultReasonCode, "resultReasonCode");
+    Objects.requireNonNull(kernelResult, "kernelResult");
+    Objects.requireNonNull(diagnosticReport, "diagnosticReport");
   }
 
   /** Returns whether the task has ended ({@link TaskState#isTerminal()}). */

@@ -1,6 +1,7 @@
 package io.gpupool.client;
 
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -19,6 +20,21 @@ public record TaskResult(TaskState state, OptionalInt exitCode, String message, 
     Objects.requireNonNull(exitCode, "exitCode");
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(task, "task");
+  }
+
+  /** Returns the task's {@link Task#resultReasonCode()}, e.g. {@code CUDA_ERROR_INVALID_PTX}. */
+  public String reasonCode() {
+    return task.resultReasonCode();
+  }
+
+  /** Returns the task's {@link Task#kernelResult()}: timing and outputs of a CUDA kernel. */
+  public Optional<KernelResult> kernel() {
+    return task.kernelResult();
+  }
+
+  /** Returns the task's {@link Task#diagnosticReport()}: per-GPU diagnostic results. */
+  public Optional<DiagnosticReport> diagnostic() {
+    return task.diagnosticReport();
   }
 
   /** Returns whether the task succeeded (ended with exit code 0). */

@@ -2,6 +2,8 @@ package io.gpupool.client;
 
 import io.gpupool.proto.v1.CancelTaskRequest;
 import io.gpupool.proto.v1.CancelTaskResponse;
+import io.gpupool.proto.v1.ClearGpuQuarantineRequest;
+import io.gpupool.proto.v1.ClearGpuQuarantineResponse;
 import io.gpupool.proto.v1.GetTaskRequest;
 import io.gpupool.proto.v1.GetTaskResponse;
 import io.gpupool.proto.v1.ListNodesRequest;
@@ -39,6 +41,8 @@ final class FakeScheduler extends SchedulerServiceGrpc.SchedulerServiceImplBase 
   final List<ListTasksRequest> lists = new CopyOnWriteArrayList<>();
   final List<CancelTaskRequest> cancels = new CopyOnWriteArrayList<>();
   final List<WatchTaskRequest> watches = new CopyOnWriteArrayList<>();
+  final List<ListNodesRequest> nodeLists = new CopyOnWriteArrayList<>();
+  final List<ClearGpuQuarantineRequest> quarantineClears = new CopyOnWriteArrayList<>();
 
   /** Statuses the next unary calls fail with, one per call, before any handler runs. */
   final Queue<Status> failures = new ConcurrentLinkedQueue<>();
@@ -63,6 +67,10 @@ final class FakeScheduler extends SchedulerServiceGrpc.SchedulerServiceImplBase 
       };
   volatile Function<ListNodesRequest, ListNodesResponse> onListNodes =
       request -> ListNodesResponse.getDefaultInstance();
+  volatile Function<ClearGpuQuarantineRequest, ClearGpuQuarantineResponse> onClearQuarantine =
+      request -> {
+        throw Status.NOT_FOUND.withDescription("no node " + request.getNode()).asRuntimeException();
+      };
 
   /** Each task's event history, which the default WatchTask handler replays. */
   final Map<String, List<TaskEvent>> history = new ConcurrentHashMap<>();
@@ -108,7 +116,15 @@ final class FakeScheduler extends SchedulerServiceGrpc.SchedulerServiceImplBase 
 
   @Override
   public void listNodes(ListNodesRequest request, StreamObserver<ListNodesResponse> response) {
+    nodeLists.add(request);
     answer(request, response, onListNodes);
+  }
+
+  @Override
+  public void clearGpuQuarantine(
+      ClearGpuQuarantineRequest request, StreamObserver<ClearGpuQuarantineResponse> response) {
+    quarantineClears.add(request);
+    answer(request, response, onClearQuarantine);
   }
 
   @Override

@@ -17,6 +17,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -380,19 +383,42 @@ class GpuPoolClientTest {
                         "NVIDIA H100 80GB HBM3",
                         80L << 30,
                         false,
-                        java.util.Optional.of(new GpuStatus(97.5, 40L << 30, 650, 71, true)),
-                        java.util.Optional.of("t-3")),
+                        "",
+                        "",
+                        java.util.Optional.of(
+                            new GpuStatus(
+                                OptionalDouble.of(97.5),
+                                OptionalDouble.empty(),
+                                OptionalLong.of(40L << 30),
+                                OptionalDouble.of(650),
+                                OptionalDouble.empty(),
+                                OptionalDouble.of(71),
+                                OptionalLong.empty(),
+                                OptionalLong.empty(),
+                                OptionalInt.empty(),
+                                List.of(),
+                                true,
+                                "")),
+                        java.util.Optional.of("t-3"),
+                        java.util.Optional.empty(),
+                        List.of()),
                     new Gpu(
                         1,
                         "SIM-b",
                         "sim",
                         0,
                         true,
+                        "",
+                        "",
                         java.util.Optional.empty(),
-                        java.util.Optional.empty())),
+                        java.util.Optional.empty(),
+                        java.util.Optional.empty(),
+                        List.of())),
                 java.util.Optional.empty(),
                 java.util.Optional.of(Instant.parse("2026-11-02T10:00:05Z")),
-                "0.1.0"));
+                "0.1.0",
+                "",
+                ""));
   }
 
   @Test

@@ -1,9 +1,7 @@
 package io.gpupool.cli.client;
 
-import io.gpupool.cli.text.NumberText;
 import io.gpupool.cli.text.TablePrinter;
 import io.gpupool.cli.text.TimeText;
-import io.gpupool.proto.v1.DeviceStatus;
 import io.gpupool.proto.v1.Gpu;
 import io.gpupool.proto.v1.ListNodesRequest;
 import io.gpupool.proto.v1.ListNodesResponse;
@@ -11,29 +9,36 @@ import io.gpupool.proto.v1.Node;
 import io.gpupool.proto.v1.NodeState;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
- * {@code gpupool nodes}: the nodes and, indented under each, its GPUs with their latest telemetry
- * and task. {@code -o json} prints the ListNodesResponse.
+ * {@code gpupool nodes}: the nodes and, indented under each, its GPUs with their latest telemetry,
+ * task and health ({@link GpuText}). {@code -o json} prints the ListNodesResponse.
  */
 @Command(name = "nodes", description = "Lists the nodes and their GPUs.")
 public final class NodesCommand implements Callable<Integer> {
-  private static final double GIB = 1024.0 * 1024 * 1024;
   private static final String GPU_INDENT = "  ";
 
   @Mixin private ControllerOptions controller;
+
+  @Option(
+      names = "--history",
+      description = "Include each GPU's recent samples (shown with -o json).")
+  private boolean history;
 
   @Override
   public Integer call() {
     ListNodesResponse nodes;
     try (ControllerConnection connection = controller.connect()) {
-      nodes = connection.call().listNodes(ListNodesRequest.getDefaultInstance());
+      nodes =
+          connection
+              .call()
+              .listNodes(ListNodesRequest.newBuilder().setIncludeHistory(history).build());
     }
     if (controller.json()) {
       controller.out().println(Json.pretty(nodes));
@@ -47,9 +52,10 @@ public final class NodesCommand implements Callable<Integer> {
   private void printTable(List<Node> nodes, PrintWriter out) {
     Instant now = controller.context().clock().instant();
     TablePrinter nodeTable =
-        TablePrinter.withHeader("NODE", "STATE", "GPUS(free/total)", "MODEL", "HEARTBEAT");
+        TablePrinter.withHeader(
+            "NODE", "STATE", "GPUS(free/total)", "MODEL", "HEARTBEAT", "DRIVER");
     // One table across all GPUs keeps their columns aligned from node to node.
-    TablePrinter gpuTable = TablePrinter.withoutHeader(8);
+    TablePrinter gpuTable = TablePrinter.withoutHeader(GpuText.columns());
     for (Node node : nodes) {
       long free = node.getGpusList().stream().filter(g -> g.getTaskId().isEmpty()).count();
       nodeTable.row(
@@ -64,9 +70,10 @@ public final class NodesCommand implements Callable<Integer> {
                   .collect(Collectors.joining(","))),
           ProtoTime.instant(node.hasLastHeartbeatTime(), node.getLastHeartbeatTime())
               .map(beat -> TimeText.age(beat, now) + " ago")
-              .orElse("never"));
+              .orElse("never"),
+          driver(node));
       for (Gpu gpu : node.getGpusList()) {
-        gpuTable.row(gpuCells(gpu));
+        gpuTable.row(GpuText.cells(gpu));
       }
     }
     List<String> nodeLines = nodeTable.lines();
@@ -81,24 +88,15 @@ public final class NodesCommand implements Callable<Integer> {
     }
   }
 
-  private static Object[] gpuCells(Gpu gpu) {
-    List<String> cells = new ArrayList<>();
-    cells.add("gpu " + gpu.getInfo().getIndex());
-    cells.add(TaskText.orDash(gpu.getInfo().getModel()));
-    String total = NumberText.oneDecimal(gpu.getInfo().getMemoryTotalBytes() / GIB);
-    if (gpu.hasStatus()) {
-      DeviceStatus status = gpu.getStatus();
-      cells.add(NumberText.oneDecimal(status.getMemoryUsedBytes() / GIB) + "/" + total + " GiB");
-      cells.add(Math.round(status.getUtilizationPercent()) + "%");
-      cells.add(Math.round(status.getPowerWatts()) + " W");
-      cells.add(Math.round(status.getTemperatureCelsius()) + " C");
-      cells.add(status.getHealthy() ? "healthy" : "UNHEALTHY");
-    } else {
-      // No heartbeat yet: only the inventory is known.
-      cells.addAll(List.of("-/" + total + " GiB", "-%", "- W", "- C", "-"));
+  /** {@code 550.54.15 (CUDA 12.4)}; {@code -} for simulated nodes. */
+  private static String driver(Node node) {
+    if (node.getDriverVersion().isEmpty()) {
+      return "-";
     }
-    cells.add(gpu.getTaskId().isEmpty() ? "free" : "task " + gpu.getTaskId());
-    return cells.toArray();
+    return node.getDriverVersion()
+        + (node.getCudaDriverVersion().isEmpty()
+            ? ""
+            : " (CUDA " + node.getCudaDriverVersion() + ")");
   }
 
   private static String nodeState(NodeState state) {

@@ -1,6 +1,8 @@
 package io.gpupool.cli.client;
 
 import io.gpupool.proto.v1.CommandWorkload;
+import io.gpupool.proto.v1.CudaKernelWorkload;
+import io.gpupool.proto.v1.DiagnosticWorkload;
 import io.gpupool.proto.v1.Resources;
 import io.gpupool.proto.v1.SchedulingHints;
 import io.gpupool.proto.v1.SubmitTaskRequest;
@@ -8,9 +10,11 @@ import io.gpupool.proto.v1.SubmitTaskResponse;
 import io.gpupool.proto.v1.TaskSpec;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IModelTransformer;
@@ -22,14 +26,15 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code gpupool submit}: submits a command workload, prints the task id as the first line, and
+ * {@code gpupool submit}: submits a workload (a command, a CUDA kernel from {@code --cuda-ptx}, or
+ * the built-in diagnostics with {@code --diagnostic}), prints the task id as the first line, and
  * with {@code --watch} follows the task to its end and exits with the task's exit code.
  */
 @Command(
     name = "submit",
     modelTransformer = SubmitCommand.OptionsEndAtArgv.class,
     description = {
-      "Submits a command to run on GPUs and prints its task id.",
+      "Submits a command, a CUDA kernel or the GPU diagnostics and prints its task id.",
       "Everything from the first argument that is not an option of submit (or after '--') is the"
           + " command and its arguments, run without a shell.",
       "With --watch, follows the task and exits with its exit code."
@@ -38,19 +43,39 @@ import picocli.CommandLine.Spec;
       "",
       "Examples:",
       "  gpupool submit --gpus 2 --name train -- python train.py --epochs 3",
-      "  ID=$(gpupool submit -- nvidia-smi -L)"
+      "  ID=$(gpupool submit -- nvidia-smi -L)",
+      "  gpupool submit --cuda-ptx saxpy.ptx --kernel saxpy --grid 4 --block 256 \\",
+      "      --arg i32:1024 --arg f32:2.0 --arg buf:4096:fill=0 --arg buf:4096:out",
+      "  gpupool submit --diagnostic --checks bandwidth --node gpu-7 --devices 0,1"
     })
 public final class SubmitCommand implements Callable<Integer> {
   @Spec private CommandSpec spec;
 
   @Mixin private ControllerOptions controller;
 
+  @Mixin private KernelOptions kernel;
+
+  @Mixin private DiagnosticOptions diagnostic;
+
   @Option(
       names = "--gpus",
       paramLabel = "N",
-      defaultValue = "1",
-      description = "Whole GPUs on one node. Default: ${DEFAULT-VALUE}.")
-  private int gpus;
+      description = "Whole GPUs on one node. Default: 1, or as many as --devices names.")
+  private Integer gpus;
+
+  @Option(
+      names = "--node",
+      paramLabel = "NODE",
+      description = "Run only on this node (id or name).")
+  private String node;
+
+  @Option(
+      names = "--devices",
+      split = ",",
+      paramLabel = "INDEX",
+      description =
+          "Use exactly these GPUs of --node, e.g. 0,1; only a diagnostic may use a quarantined GPU.")
+  private List<Integer> devices = new ArrayList<>();
 
   @Option(
       names = "--gpu-model",
@@ -171,9 +196,9 @@ public final class SubmitCommand implements Callable<Integer> {
 
   @Parameters(
       paramLabel = "ARGV",
-      arity = "1..*",
-      description = "The command to run and its arguments.")
-  private List<String> argv;
+      arity = "0..*",
+      description = "The command to run and its arguments (not with --cuda-ptx or --diagnostic).")
+  private List<String> argv = new ArrayList<>();
 
   @Override
   public Integer call() {
@@ -206,28 +231,30 @@ public final class SubmitCommand implements Callable<Integer> {
   }
 
   private SubmitTaskRequest request() {
-    if (gpuMemoryGb > 0 ? gpus > 1 || gpus < 0 : gpus < 1) {
-      throw new ParameterException(
-          spec.commandLine(),
+    int gpuCount = gpus != null ? gpus : Math.max(1, devices.size());
+    if (gpuMemoryGb > 0 ? gpuCount > 1 || gpuCount < 0 : gpuCount < 1) {
+      throw usage(
           gpuMemoryGb > 0
-              ? "--gpus must be 0 or 1 with --gpu-memory-gb (a share of one GPU), but it is " + gpus
-              : "--gpus must be at least 1, but it is " + gpus);
+              ? "--gpus must be 0 or 1 with --gpu-memory-gb (a share of one GPU), but it is "
+                  + gpuCount
+              : "--gpus must be at least 1, but it is " + gpuCount);
     }
+    checkDevices(gpuCount);
     Resources.Builder resources =
         Resources.newBuilder()
-            .setGpus(gpus)
+            .setGpus(gpuCount)
             .setMinGpuMemoryBytes(minGpuMemoryGb << 30)
             .setGpuMemoryBytes(gpuMemoryGb << 30)
-            .putAllNodeSelector(nodeSelector);
+            .putAllNodeSelector(nodeSelector)
+            .addAllDeviceIndices(devices);
     if (gpuModel != null) {
       resources.setGpuModel(gpuModel);
     }
-    CommandWorkload.Builder command = CommandWorkload.newBuilder().addAllArgv(argv).putAllEnv(env);
-    if (workdir != null) {
-      command.setWorkingDir(workdir);
+    if (node != null) {
+      resources.setNode(node);
     }
-    TaskSpec.Builder taskSpec =
-        TaskSpec.newBuilder().setResources(resources).setCommand(command).putAllLabels(labels);
+    TaskSpec.Builder taskSpec = TaskSpec.newBuilder().setResources(resources).putAllLabels(labels);
+    setWorkload(taskSpec, gpuCount);
     if (name != null) {
       taskSpec.setName(name);
     }
@@ -258,6 +285,65 @@ public final class SubmitCommand implements Callable<Integer> {
       request.setRequestId(requestId);
     }
     return request.build();
+  }
+
+  private void setWorkload(TaskSpec.Builder taskSpec, int gpuCount) {
+    int workloads =
+        (argv.isEmpty() ? 0 : 1) + (kernel.requested() ? 1 : 0) + (diagnostic.requested() ? 1 : 0);
+    if (workloads == 0) {
+      throw usage(
+          "Missing the workload: give the command to run (ARGV), --cuda-ptx FILE or --diagnostic");
+    }
+    if (workloads > 1) {
+      throw usage("Give only one workload: a command (ARGV), --cuda-ptx FILE or --diagnostic");
+    }
+    Optional<CudaKernelWorkload> cudaKernel = kernel.workload();
+    Optional<DiagnosticWorkload> diagnosticWorkload = diagnostic.workload();
+    if (argv.isEmpty() && (!env.isEmpty() || workdir != null)) {
+      throw usage("--env and --workdir only go with a command (ARGV)");
+    }
+    if (cudaKernel.isPresent()) {
+      if (gpuCount != 1) {
+        throw usage("--cuda-ptx runs on exactly one GPU, but --gpus is " + gpuCount);
+      }
+      taskSpec.setCudaKernel(cudaKernel.get());
+    } else if (diagnosticWorkload.isPresent()) {
+      taskSpec.setDiagnostic(diagnosticWorkload.get());
+    } else {
+      CommandWorkload.Builder command =
+          CommandWorkload.newBuilder().addAllArgv(argv).putAllEnv(env);
+      if (workdir != null) {
+        command.setWorkingDir(workdir);
+      }
+      taskSpec.setCommand(command);
+    }
+  }
+
+  private void checkDevices(int gpuCount) {
+    if (devices.isEmpty()) {
+      return;
+    }
+    if (node == null) {
+      throw usage("--devices needs --node NODE, the node the GPUs are on");
+    }
+    if (devices.stream().anyMatch(index -> index < 0)) {
+      throw usage("--devices must be GPU indices 0 or more, but it is " + devices);
+    }
+    if (devices.stream().distinct().count() < devices.size()) {
+      throw usage("--devices names a GPU twice: " + devices);
+    }
+    if (devices.size() != gpuCount) {
+      throw usage(
+          "--devices names "
+              + devices.size()
+              + " GPUs, but --gpus is "
+              + gpuCount
+              + "; give as many");
+    }
+  }
+
+  private ParameterException usage(String message) {
+    return new ParameterException(spec.commandLine(), message);
   }
 
   /**

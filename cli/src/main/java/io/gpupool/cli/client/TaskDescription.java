@@ -5,8 +5,10 @@ import io.gpupool.cli.text.TimeText;
 import io.gpupool.proto.v1.StateTransition;
 import io.gpupool.proto.v1.Task;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
@@ -24,6 +26,14 @@ final class TaskDescription {
   }
 
   void print(Task task, PrintWriter out) {
+    print(task, Map.of(), out);
+  }
+
+  /**
+   * Prints the task; {@code outputFiles} names the file each kernel output (by argument index) was
+   * written to, shown instead of its bytes.
+   */
+  void print(Task task, Map<Integer, Path> outputFiles, PrintWriter out) {
     TablePrinter fields = TablePrinter.withoutHeader(2);
     fields.row("ID:", task.getId());
     fields.row("Name:", TaskText.orDash(task.getSpec().getName()));
@@ -71,6 +81,12 @@ final class TaskDescription {
     if (task.getSpec().hasCommand()) {
       fields.row("Command:", String.join(" ", task.getSpec().getCommand().getArgvList()));
     }
+    if (task.getSpec().hasCudaKernel()) {
+      fields.row("CUDA kernel:", TaskText.kernel(task.getSpec().getCudaKernel()));
+    }
+    if (task.getSpec().hasDiagnostic()) {
+      fields.row("Diagnostic:", TaskText.diagnostic(task.getSpec().getDiagnostic()));
+    }
     fields.row("Created:", when(ProtoTime.instant(task.hasCreateTime(), task.getCreateTime())));
     fields.row("Started:", when(ProtoTime.instant(task.hasStartTime(), task.getStartTime())));
     fields.row("Ended:", when(ProtoTime.instant(task.hasEndTime(), task.getEndTime())));
@@ -92,6 +108,12 @@ final class TaskDescription {
               .collect(Collectors.joining(", ")));
     }
     fields.print(out);
+    if (task.getResult().hasKernel()) {
+      ResultText.printKernel(task.getResult().getKernel(), outputFiles, out);
+    }
+    if (task.getResult().hasDiagnostic()) {
+      ResultText.printDiagnostics(task.getResult().getDiagnostic(), out);
+    }
     if (task.getTransitionsCount() > 0) {
       out.println("Transitions:");
       TablePrinter transitions = TablePrinter.withoutHeader(3);

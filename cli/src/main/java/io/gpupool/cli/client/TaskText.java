@@ -1,6 +1,9 @@
 package io.gpupool.cli.client;
 
 import io.gpupool.cli.text.NumberText;
+import io.gpupool.proto.v1.CudaKernelWorkload;
+import io.gpupool.proto.v1.DiagnosticWorkload;
+import io.gpupool.proto.v1.Dim3;
 import io.gpupool.proto.v1.Placement;
 import io.gpupool.proto.v1.Progress;
 import io.gpupool.proto.v1.TaskResult;
@@ -53,13 +56,51 @@ final class TaskText {
     return String.join(" ", parts);
   }
 
-  /** {@code exit code 3: killed}, {@code exit code 0} or {@code exec failed}; may be empty. */
+  /**
+   * {@code exit code 3: killed}, {@code exit code 0}, {@code exec failed} or {@code
+   * CUDA_ERROR_INVALID_PTX: cannot load the module}; may be empty.
+   */
   static String result(TaskResult result) {
-    String code = result.hasExitCode() ? "exit code " + result.getExitCode() : "";
-    if (result.getMessage().isEmpty()) {
-      return code;
+    List<String> parts = new ArrayList<>();
+    if (result.hasExitCode()) {
+      parts.add("exit code " + result.getExitCode());
     }
-    return code.isEmpty() ? result.getMessage() : code + ": " + result.getMessage();
+    if (!result.getReasonCode().isEmpty()) {
+      parts.add(result.getReasonCode());
+    }
+    if (!result.getMessage().isEmpty()) {
+      parts.add(result.getMessage());
+    }
+    return String.join(": ", parts);
+  }
+
+  /** {@code saxpy grid 4x1x1 block 256x1x1, 3 args}. */
+  static String kernel(CudaKernelWorkload kernel) {
+    return kernel.getKernel()
+        + " grid "
+        + dim3(kernel.getGrid())
+        + " block "
+        + dim3(kernel.getBlock())
+        + (kernel.getSharedMemoryBytes() > 0
+            ? ", " + kernel.getSharedMemoryBytes() + " bytes shared"
+            : "")
+        + ", "
+        + kernel.getArgumentsCount()
+        + (kernel.getArgumentsCount() == 1 ? " arg" : " args");
+  }
+
+  /** {@code bandwidth, fma}, or {@code all checks}. */
+  static String diagnostic(DiagnosticWorkload diagnostic) {
+    return diagnostic.getChecksCount() == 0
+        ? "all checks"
+        : diagnostic.getChecksList().stream()
+            .map(DiagnosticCheckConverter::name)
+            .collect(Collectors.joining(", "));
+  }
+
+  /** {@code 4x1x1}; a 0 in y or z means 1, as on the wire. */
+  private static String dim3(Dim3 dim) {
+    return dim.getX() + "x" + Math.max(1, dim.getY()) + "x" + Math.max(1, dim.getZ());
   }
 
   /** The value, or {@code -} when empty, for table cells. */

@@ -71,6 +71,16 @@ public final class AgentCommand implements Callable<Integer> {
           "Heartbeat interval unless the controller says otherwise (default: ${DEFAULT-VALUE}).")
   Duration heartbeatInterval;
 
+  @Option(
+      names = "--sample-interval",
+      paramLabel = "DURATION",
+      defaultValue = "1s",
+      converter = DurationConverter.class,
+      description =
+          "How often the agent samples its GPUs' telemetry; heartbeats carry the latest sample"
+              + " (default: ${DEFAULT-VALUE}).")
+  Duration sampleInterval;
+
   @Override
   public Integer call() throws Exception {
     AgentConfig.Builder config =
@@ -81,6 +91,7 @@ public final class AgentCommand implements Callable<Integer> {
             .simulate(simulate)
             .nvmlLibrary(nvmlLibrary)
             .heartbeatInterval(heartbeatInterval)
+            // LEAD: .sampleInterval(sampleInterval)
             .labels(labels);
     if (name != null) {
       config.nodeName(name);

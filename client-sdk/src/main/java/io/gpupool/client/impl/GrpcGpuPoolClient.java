@@ -15,6 +15,8 @@ import io.gpupool.client.TaskSpec;
 import io.gpupool.client.TaskWatcher;
 import io.gpupool.proto.v1.CancelTaskRequest;
 import io.gpupool.proto.v1.CancelTaskResponse;
+import io.gpupool.proto.v1.ClearGpuQuarantineRequest;
+import io.gpupool.proto.v1.ClearGpuQuarantineResponse;
 import io.gpupool.proto.v1.GetTaskRequest;
 import io.gpupool.proto.v1.GetTaskResponse;
 import io.gpupool.proto.v1.ListNodesRequest;
@@ -172,6 +174,43 @@ public final class GrpcGpuPoolClient implements GpuPoolClient {
         SchedulerServiceStub::listNodes,
         ListNodesRequest.getDefaultInstance(),
         ProtoMapper::toNodes);
+  }
+
+  @Override
+  public List<Node> listNodesWithHistory() {
+    return Blocking.join(listNodesWithHistoryAsync(), "ListNodes");
+  }
+
+  @Override
+  public CompletableFuture<List<Node>> listNodesWithHistoryAsync() {
+    checkOpen();
+    return caller.call(
+        "ListNodes",
+        SchedulerServiceStub::listNodes,
+        ListNodesRequest.newBuilder().setIncludeHistory(true).build(),
+        ProtoMapper::toNodes);
+  }
+
+  @Override
+  public Node clearGpuQuarantine(String node, int deviceIndex) {
+    return Blocking.join(clearGpuQuarantineAsync(node, deviceIndex), "ClearGpuQuarantine");
+  }
+
+  @Override
+  public CompletableFuture<Node> clearGpuQuarantineAsync(String node, int deviceIndex) {
+    Objects.requireNonNull(node, "node");
+    if (node.isBlank()) {
+      throw new IllegalArgumentException("node must not be blank");
+    }
+    if (deviceIndex < 0) {
+      throw new IllegalArgumentException("deviceIndex must not be negative, got " + deviceIndex);
+    }
+    checkOpen();
+    return caller.call(
+        "ClearGpuQuarantine",
+        SchedulerServiceStub::clearGpuQuarantine,
+        ClearGpuQuarantineRequest.newBuilder().setNode(node).setDeviceIndex(deviceIndex).build(),
+        (ClearGpuQuarantineResponse response) -> ProtoMapper.toNode(response.getNode()));
   }
 
   @Override

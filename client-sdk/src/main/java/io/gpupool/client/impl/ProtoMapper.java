@@ -1,8 +1,20 @@
 package io.gpupool.client.impl;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
+import io.gpupool.client.CudaKernel;
+import io.gpupool.client.DeviceDiagnostic;
+import io.gpupool.client.Diagnostic;
+import io.gpupool.client.DiagnosticCheck;
+import io.gpupool.client.DiagnosticReport;
+import io.gpupool.client.Dim3;
 import io.gpupool.client.Gpu;
+import io.gpupool.client.GpuProcess;
+import io.gpupool.client.GpuQuarantine;
+import io.gpupool.client.GpuSample;
 import io.gpupool.client.GpuStatus;
+import io.gpupool.client.KernelOutput;
+import io.gpupool.client.KernelResult;
 import io.gpupool.client.LogStream;
 import io.gpupool.client.Node;
 import io.gpupool.client.NodeState;
@@ -16,6 +28,10 @@ import io.gpupool.client.TaskQuery;
 import io.gpupool.client.TaskSpec;
 import io.gpupool.client.TaskState;
 import io.gpupool.proto.v1.CommandWorkload;
+import io.gpupool.proto.v1.CudaKernelWorkload;
+import io.gpupool.proto.v1.DeviceBuffer;
+import io.gpupool.proto.v1.DiagnosticWorkload;
+import io.gpupool.proto.v1.KernelArgument;
 import io.gpupool.proto.v1.ListNodesResponse;
 import io.gpupool.proto.v1.ListTasksRequest;
 import io.gpupool.proto.v1.ListTasksResponse;
@@ -45,20 +61,81 @@ final class ProtoMapper {
   }
 
   static io.gpupool.proto.v1.TaskSpec toProto(TaskSpec spec) {
-    CommandWorkload.Builder command =
-        CommandWorkload.newBuilder().addAllArgv(spec.command()).putAllEnv(spec.env());
-    spec.workingDir().ifPresent(command::setWorkingDir);
-    Resources.Builder resources = Resources.newBuilder().setGpus(spec.gpus());
+    Resources.Builder resources =
+        Resources.newBuilder().setGpus(spec.gpus()).addAllDeviceIndices(spec.deviceIndices());
     spec.gpuModel().ifPresent(resources::setGpuModel);
+    spec.node().ifPresent(resources::setNode);
     io.gpupool.proto.v1.TaskSpec.Builder proto =
         io.gpupool.proto.v1.TaskSpec.newBuilder()
             .setName(spec.name())
             .setResources(resources)
-            .setCommand(command)
             .putAllLabels(spec.labels());
+    if (spec.cudaKernel().isPresent()) {
+      proto.setCudaKernel(toProto(spec.cudaKernel().get()));
+    } else if (spec.diagnostic().isPresent()) {
+      proto.setDiagnostic(toProto(spec.diagnostic().get()));
+    } else {
+      CommandWorkload.Builder command =
+          CommandWorkload.newBuilder().addAllArgv(spec.command()).putAllEnv(spec.env());
+      spec.workingDir().ifPresent(command::setWorkingDir);
+      proto.setCommand(command);
+    }
     spec.maxRuntime().map(ProtoMapper::toProto).ifPresent(proto::setMaxRuntime);
     spec.killGracePeriod().map(ProtoMapper::toProto).ifPresent(proto::setKillGracePeriod);
     return proto.build();
+  }
+
+  static CudaKernelWorkload toProto(CudaKernel kernel) {
+    CudaKernelWorkload.Builder proto =
+        CudaKernelWorkload.newBuilder()
+            .setPtx(kernel.ptx())
+            .setKernel(kernel.kernel())
+            .setGrid(toProto(kernel.grid()))
+            .setBlock(toProto(kernel.block()))
+            .setSharedMemoryBytes(kernel.sharedMemoryBytes());
+    kernel.arguments().forEach(argument -> proto.addArguments(toProto(argument)));
+    return proto.build();
+  }
+
+  static KernelArgument toProto(io.gpupool.client.KernelArgument argument) {
+    KernelArgument.Builder proto = KernelArgument.newBuilder();
+    if (argument instanceof io.gpupool.client.KernelArgument.Int32 value) {
+      proto.setInt32Value(value.value());
+    } else if (argument instanceof io.gpupool.client.KernelArgument.Int64 value) {
+      proto.setInt64Value(value.value());
+    } else if (argument instanceof io.gpupool.client.KernelArgument.Float32 value) {
+      proto.setFloatValue(value.value());
+    } else if (argument instanceof io.gpupool.client.KernelArgument.Float64 value) {
+      proto.setDoubleValue(value.value());
+    } else if (argument instanceof io.gpupool.client.KernelArgument.Buffer buffer) {
+      DeviceBuffer.Builder bufferProto =
+          DeviceBuffer.newBuilder().setSizeBytes(buffer.sizeBytes()).setOutput(buffer.output());
+      if (buffer.fillByte().isPresent()) {
+        bufferProto.setFillByte(buffer.fillByte().getAsInt());
+      } else if (buffer.data().length > 0) {
+        bufferProto.setData(ByteString.copyFrom(buffer.data()));
+      }
+      proto.setBuffer(bufferProto);
+    }
+    return proto.build();
+  }
+
+  static DiagnosticWorkload toProto(Diagnostic diagnostic) {
+    DiagnosticWorkload.Builder proto = DiagnosticWorkload.newBuilder();
+    diagnostic.checks().forEach(check -> proto.addChecks(toProto(check)));
+    return proto.build();
+  }
+
+  static io.gpupool.proto.v1.DiagnosticCheck toProto(DiagnosticCheck check) {
+    return switch (check) {
+      case MEMORY_BANDWIDTH ->
+          io.gpupool.proto.v1.DiagnosticCheck.DIAGNOSTIC_CHECK_MEMORY_BANDWIDTH;
+      case FMA_THROUGHPUT -> io.gpupool.proto.v1.DiagnosticCheck.DIAGNOSTIC_CHECK_FMA_THROUGHPUT;
+    };
+  }
+
+  private static io.gpupool.proto.v1.Dim3 toProto(Dim3 dim) {
+    return io.gpupool.proto.v1.Dim3.newBuilder().setX(dim.x()).setY(dim.y()).setZ(dim.z()).build();
   }
 
   static ListTasksRequest toRequest(TaskQuery query) {
@@ -94,7 +171,43 @@ final class ProtoMapper {
         task.getTransitionsList().stream().map(ProtoMapper::toTransition).toList(),
         task.hasProgress() ? Optional.of(toProgress(task.getProgress())) : Optional.empty(),
         task.getCancelRequested(),
-        task.getRequestId());
+        task.getRequestId(),
+        result.getReasonCode(),
+        result.hasKernel() ? Optional.of(toKernelResult(result.getKernel())) : Optional.empty(),
+        result.hasDiagnostic() ? Optional.of(toReport(result.getDiagnostic())) : Optional.empty());
+  }
+
+  static KernelResult toKernelResult(io.gpupool.proto.v1.KernelResult result) {
+    return new KernelResult(
+        result.getElapsedMs(),
+        result.getDeviceUuid(),
+        result.getOutputsList().stream()
+            .map(
+                output ->
+                    new KernelOutput(
+                        output.getArgumentIndex(),
+                        output.getData().toByteArray(),
+                        output.getTruncated()))
+            .toList());
+  }
+
+  static DiagnosticReport toReport(io.gpupool.proto.v1.DiagnosticReport report) {
+    return new DiagnosticReport(
+        report.getDevicesList().stream()
+            .map(
+                device ->
+                    new DeviceDiagnostic(
+                        device.getDeviceIndex(),
+                        device.getDeviceUuid(),
+                        device.hasMemoryBandwidthGbps()
+                            ? OptionalDouble.of(device.getMemoryBandwidthGbps())
+                            : OptionalDouble.empty(),
+                        device.hasFmaGflops()
+                            ? OptionalDouble.of(device.getFmaGflops())
+                            : OptionalDouble.empty(),
+                        device.getPassed(),
+                        device.getMessage()))
+            .toList());
   }
 
   static List<Node> toNodes(ListNodesResponse response) {
@@ -111,31 +224,72 @@ final class ProtoMapper {
         node.hasLastHeartbeatTime()
             ? Optional.of(toInstant(node.getLastHeartbeatTime()))
             : Optional.empty(),
-        node.getAgentVersion());
+        node.getAgentVersion(),
+        node.getDriverVersion(),
+        node.getCudaDriverVersion());
   }
 
   static Gpu toGpu(io.gpupool.proto.v1.Gpu gpu) {
     io.gpupool.proto.v1.DeviceInfo info = gpu.getInfo();
-    Optional<GpuStatus> status = Optional.empty();
-    if (gpu.hasStatus()) {
-      io.gpupool.proto.v1.DeviceStatus sample = gpu.getStatus();
-      status =
-          Optional.of(
-              new GpuStatus(
-                  sample.getUtilizationPercent(),
-                  sample.getMemoryUsedBytes(),
-                  sample.getPowerWatts(),
-                  sample.getTemperatureCelsius(),
-                  sample.getHealthy()));
-    }
     return new Gpu(
         info.getIndex(),
         info.getUuid(),
         info.getModel(),
         info.getMemoryTotalBytes(),
         info.getSimulated(),
-        status,
-        Optional.of(gpu.getTaskId()).filter(id -> !id.isEmpty()));
+        info.getPciBusId(),
+        info.getComputeCapability(),
+        gpu.hasStatus() ? Optional.of(toStatus(gpu.getStatus())) : Optional.empty(),
+        nonEmpty(gpu.getTaskId()),
+        gpu.hasQuarantine()
+            ? Optional.of(
+                new GpuQuarantine(
+                    gpu.getQuarantine().getReason(), toInstant(gpu.getQuarantine().getSince())))
+            : Optional.empty(),
+        gpu.getHistoryList().stream()
+            .map(sample -> new GpuSample(toInstant(sample.getTime()), toStatus(sample.getStatus())))
+            .toList());
+  }
+
+  static GpuStatus toStatus(io.gpupool.proto.v1.DeviceStatus sample) {
+    return new GpuStatus(
+        sample.hasUtilizationPercent()
+            ? OptionalDouble.of(sample.getUtilizationPercent())
+            : OptionalDouble.empty(),
+        sample.hasMemoryUtilizationPercent()
+            ? OptionalDouble.of(sample.getMemoryUtilizationPercent())
+            : OptionalDouble.empty(),
+        sample.hasMemoryUsedBytes()
+            ? OptionalLong.of(sample.getMemoryUsedBytes())
+            : OptionalLong.empty(),
+        sample.hasPowerWatts() ? OptionalDouble.of(sample.getPowerWatts()) : OptionalDouble.empty(),
+        sample.hasPowerLimitWatts()
+            ? OptionalDouble.of(sample.getPowerLimitWatts())
+            : OptionalDouble.empty(),
+        sample.hasTemperatureCelsius()
+            ? OptionalDouble.of(sample.getTemperatureCelsius())
+            : OptionalDouble.empty(),
+        sample.hasEccCorrectedVolatile()
+            ? OptionalLong.of(sample.getEccCorrectedVolatile())
+            : OptionalLong.empty(),
+        sample.hasEccUncorrectedVolatile()
+            ? OptionalLong.of(sample.getEccUncorrectedVolatile())
+            : OptionalLong.empty(),
+        sample.hasNvlinkActiveLinks()
+            ? OptionalInt.of(sample.getNvlinkActiveLinks())
+            : OptionalInt.empty(),
+        sample.getProcessesList().stream()
+            .map(
+                process ->
+                    new GpuProcess(
+                        process.getPid(),
+                        process.hasUsedMemoryBytes()
+                            ? OptionalLong.of(process.getUsedMemoryBytes())
+                            : OptionalLong.empty(),
+                        nonEmpty(process.getTaskId())))
+            .toList(),
+        sample.getHealthy(),
+        sample.getHealthReason());
   }
 
   /**
@@ -236,6 +390,10 @@ final class ProtoMapper {
     return hasResult && result.hasExitCode()
         ? OptionalInt.of(result.getExitCode())
         : OptionalInt.empty();
+  }
+
+  private static Optional<String> nonEmpty(String value) {
+    return Optional.of(value).filter(v -> !v.isEmpty());
   }
 
   /** An unset timestamp (which the controller never sends for these fields) becomes the epoch. */

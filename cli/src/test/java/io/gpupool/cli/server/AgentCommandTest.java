@@ -1,0 +1,56 @@
+package io.gpupool.cli.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
+
+/** Parsing of {@code gpupool agent}'s options; starting an agent is the integration tests' job. */
+@Timeout(60)
+class AgentCommandTest {
+  private static AgentCommand parse(String... args) {
+    AgentCommand command = new AgentCommand();
+    new CommandLine(command).parseArgs(args);
+    return command;
+  }
+
+  @Test
+  void theSampleIntervalDefaultsToOneSecondAndTakesADuration() {
+    AgentCommand defaults = parse("--join-token", "j", "--state-dir", "/tmp/a");
+    AgentCommand fast =
+        parse("--join-token", "j", "--state-dir", "/tmp/a", "--sample-interval", "250ms");
+
+    assertThat(defaults.sampleInterval).isEqualTo(Duration.ofSeconds(1));
+    assertThat(fast.sampleInterval).isEqualTo(Duration.ofMillis(250));
+  }
+
+  @Test
+  void aZeroOrMalformedSampleIntervalIsRejectedNamingTheOption() {
+    assertThatThrownBy(
+            () -> parse("--join-token", "j", "--state-dir", "/a", "--sample-interval", "0s"))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("--sample-interval");
+    assertThatThrownBy(
+            () -> parse("--join-token", "j", "--state-dir", "/a", "--sample-interval", "often"))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("--sample-interval");
+  }
+
+  @Test
+  void theNvmlLibraryPathIsTakenFromTheOption() {
+    AgentCommand command =
+        parse(
+            "--join-token",
+            "j",
+            "--state-dir",
+            "/a",
+            "--nvml-library",
+            "/opt/stub/libnvidia-ml.so.1");
+
+    assertThat(command.nvmlLibrary).isEqualTo(Path.of("/opt/stub/libnvidia-ml.so.1"));
+  }
+}
