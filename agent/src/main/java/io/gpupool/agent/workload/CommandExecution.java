@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe; {@link #start()} is called once, before any other method.
  */
-final class CommandExecution {
+final class CommandExecution implements Execution {
 
   /** Time between SIGTERM and SIGKILL when the spec does not say. */
   static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(10);
@@ -85,6 +85,7 @@ final class CommandExecution {
   private boolean exited; // guarded by this
   private PreemptionNotice notice; // guarded by this; set by the first preempt
   private boolean checkpointed; // guarded by this
+  private String gpuMemoryMessage; // guarded by this; set when the share was exceeded
 
   CommandExecution(StartTask command, RunnerContext context) {
     this.taskId = command.getTaskId();
@@ -104,13 +105,13 @@ final class CommandExecution {
             : Optional.empty();
   }
 
-  /** Completes after the ended update was handed to the sink. */
-  CompletableFuture<Void> ended() {
+  @Override
+  public CompletableFuture<Void> ended() {
     return ended;
   }
 
-  /** The spec's time between SIGTERM and SIGKILL. */
-  Duration gracePeriod() {
+  @Override
+  public Duration gracePeriod() {
     return gracePeriod;
   }
 
@@ -120,7 +121,8 @@ final class CommandExecution {
   }
 
   /** Launches the process, or ends the task at once when it cannot run. */
-  void start() {
+  @Override
+  public void start() {
     Process process;
     try {
       process = launch();
@@ -164,6 +166,17 @@ final class CommandExecution {
                   TREE_REFRESH_INTERVAL_MS,
                   TREE_REFRESH_INTERVAL_MS,
                   TimeUnit.MILLISECONDS));
+      gpuMemoryWatcher()
+          .ifPresent(
+              watcher ->
+                  periodicJobs.add(
+                      context
+                          .timers()
+                          .scheduleWithFixedDelay(
+                              guarded(() -> watcher.check().ifPresent(this::overGpuMemoryShare)),
+                              context.gpuMemoryCheckInterval().toNanos(),
+                              context.gpuMemoryCheckInterval().toNanos(),
+                              TimeUnit.NANOSECONDS)));
       maxRuntime.ifPresent(
           limit ->
               periodicJobs.add(
@@ -181,7 +194,8 @@ final class CommandExecution {
    * Stops the workload: SIGTERM to its process tree now, SIGKILL to what is left after the grace
    * period. Only the first stop counts; a workload that already exited is left alone.
    */
-  void stop(StopReason reason, Duration grace) {
+  @Override
+  public void stop(StopReason reason, Duration grace) {
     synchronized (this) {
       if (stopReason != null || exited || tree == null) {
         return;
@@ -205,7 +219,8 @@ final class CommandExecution {
    * @param noticePeriod time from the notice to SIGTERM; negative counts as zero
    * @return false when ignored: the workload is not running, already has notice, or is stopping
    */
-  boolean preempt(String reason, Duration noticePeriod) {
+  @Override
+  public boolean preempt(String reason, Duration noticePeriod) {
     Duration period = nonNegative(noticePeriod);
     PreemptionNotice given;
     synchronized (this) {
@@ -245,6 +260,30 @@ final class CommandExecution {
     return true;
   }
 
+  /** The watcher of a task with a GPU share on one device; empty for other tasks. */
+  private Optional<GpuMemoryWatcher> gpuMemoryWatcher() {
+    long share = spec.getResources().getGpuMemoryBytes();
+    if (share <= 0 || deviceIndices.size() != 1) {
+      return Optional.empty();
+    }
+    ProcessTree processes = tree;
+    return Optional.of(
+        new GpuMemoryWatcher(
+            taskId, context.backend(), deviceIndices.get(0), share, processes::pids));
+  }
+
+  /** The workload uses more GPU memory than its share: it is stopped before it hurts others. */
+  private void overGpuMemoryShare(String message) {
+    synchronized (this) {
+      if (stopReason != null || exited) {
+        return;
+      }
+      gpuMemoryMessage = message;
+    }
+    log.info("task {}: {}", taskId, message);
+    stop(StopReason.GPU_MEMORY_EXCEEDED, gracePeriod);
+  }
+
   /** The workload said it checkpointed: after a notice, it is stopped at once. */
   private void checkpointed() {
     synchronized (this) {
@@ -261,7 +300,7 @@ final class CommandExecution {
   private Process launch() throws LaunchException {
     if (!spec.hasCommand()) {
       throw new LaunchException(
-          "the task spec has no command workload; this agent runs command workloads only");
+          "the task spec has no workload: set command, cuda_kernel or diagnostic");
     }
     CommandWorkload command = spec.getCommand();
     if (command.getArgvCount() == 0) {
@@ -301,12 +340,31 @@ final class CommandExecution {
     environment.put("GPUPOOL_GPU_UUIDS", String.join(",", uuids));
     environment.put("GPUPOOL_ATTEMPT", Integer.toString(attempt));
     environment.put("GPUPOOL_NOTICE_FILE", notices.path().toString());
+    environment.putAll(gpuShareEnvironment());
     try {
       return builder.start();
     } catch (IOException e) {
       String reason = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
       throw new LaunchException("exec failed: " + command.getArgv(0) + ": " + reason);
     }
+  }
+
+  /**
+   * The share of a task with Resources.gpu_memory_bytes: GPUPOOL_GPU_MEMORY_BYTES, and the MPS
+   * limits when an MPS daemon runs.
+   */
+  private Map<String, String> gpuShareEnvironment() {
+    long share = spec.getResources().getGpuMemoryBytes();
+    if (share <= 0) {
+      return Map.of();
+    }
+    Map<String, String> environment = new java.util.HashMap<>();
+    environment.put("GPUPOOL_GPU_MEMORY_BYTES", Long.toString(share));
+    if (deviceIndices.size() == 1 && context.mps().daemonRunning()) {
+      long memory = context.backend().devices().get(deviceIndices.get(0)).memoryTotalBytes();
+      environment.putAll(MpsControl.limits(share, memory));
+    }
+    return environment;
   }
 
   private List<String> deviceUuids() throws LaunchException {
@@ -472,6 +530,7 @@ final class CommandExecution {
       case PREEMPTED -> "preempted"; // not reached: a preempted stop has a notice
       case MAX_RUNTIME -> "killed: exceeded max_runtime " + DurationText.format(maxRuntime.get());
       case SHUTDOWN -> "killed: the agent shut down";
+      case GPU_MEMORY_EXCEEDED -> gpuMemoryMessage;
     };
   }
 
@@ -486,6 +545,11 @@ final class CommandExecution {
   private void finish(Integer exitCode, String message) {
     output.close();
     TaskResult.Builder result = TaskResult.newBuilder().setMessage(message);
+    synchronized (this) {
+      if (stopReason == StopReason.GPU_MEMORY_EXCEEDED && !isPreempted()) {
+        result.setReasonCode(GpuMemoryWatcher.GPU_MEMORY_EXCEEDED);
+      }
+    }
     if (exitCode != null) {
       result.setExitCode(exitCode);
     }

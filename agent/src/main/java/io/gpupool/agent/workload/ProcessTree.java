@@ -48,6 +48,15 @@ final class ProcessTree {
     return List.copyOf(descendants);
   }
 
+  /** The pids of the root and of every live descendant, refreshed now. */
+  Set<Long> pids() {
+    refresh();
+    Set<Long> pids = new java.util.HashSet<>();
+    pids.add(root.pid());
+    descendants.forEach(p -> pids.add(p.pid()));
+    return pids;
+  }
+
   /** Sends SIGTERM to the root and every live descendant. */
   void terminate() {
     signal(false);

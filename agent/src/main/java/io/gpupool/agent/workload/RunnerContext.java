@@ -1,8 +1,10 @@
 package io.gpupool.agent.workload;
 
+import io.gpupool.agent.cuda.CudaDriverSource;
 import io.gpupool.agent.device.DeviceBackend;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -14,7 +16,10 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param clock time of the updates
  * @param sink receives the updates
  * @param io threads that block: output readers and process waiters
- * @param timers short timed jobs: log flushes, run-time limits, kill deadlines
+ * @param timers short timed jobs: log flushes, run-time limits, kill deadlines, GPU memory checks
+ * @param cuda the CUDA driver for cuda_kernel and diagnostic tasks, loaded when first needed
+ * @param gpuMemoryCheckInterval how often a task with a GPU share has its GPU memory checked
+ * @param mps the node's MPS daemon, if one runs
  */
 record RunnerContext(
     DeviceBackend backend,
@@ -22,4 +27,7 @@ record RunnerContext(
     Clock clock,
     TaskUpdateSink sink,
     ExecutorService io,
-    ScheduledExecutorService timers) {}
+    ScheduledExecutorService timers,
+    CudaDriverSource cuda,
+    Duration gpuMemoryCheckInterval,
+    MpsControl mps) {}

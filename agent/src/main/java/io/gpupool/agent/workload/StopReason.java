@@ -9,5 +9,7 @@ enum StopReason {
   /** The task ran longer than its max_runtime. */
   MAX_RUNTIME,
   /** The agent is shutting down. */
-  SHUTDOWN
+  SHUTDOWN,
+  /** The task used more GPU memory than its share (Resources.gpu_memory_bytes). */
+  GPU_MEMORY_EXCEEDED
 }

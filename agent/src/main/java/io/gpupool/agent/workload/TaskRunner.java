@@ -1,5 +1,7 @@
 package io.gpupool.agent.workload;
 
+import io.gpupool.agent.cuda.CudaDriverSource;
+import io.gpupool.agent.cuda.Diagnostics;
 import io.gpupool.agent.device.DeviceBackend;
 import io.gpupool.proto.v1.StartTask;
 import io.gpupool.proto.v1.TaskSpec;
@@ -24,7 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the tasks the controller assigns to this node and reports their updates to a sink.
+ * Runs the tasks the controller assigns to this node and reports their updates to a sink: command
+ * workloads as processes, cuda_kernel and diagnostic workloads in the agent through the CUDA
+ * driver.
  *
  * <p>Each attempt of a task runs at most once: a start is ignored while the task runs and when its
  * attempt is not newer than the last one started (a resent start), so a task preempted here can
@@ -35,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * CUDA_VISIBLE_DEVICES}, {@code GPUPOOL_GPU_UUIDS} and {@code GPUPOOL_NOTICE_FILE} in its
  * environment, on top of the spec's env and then the controller's (whose values win over the
  * spec's). The notice file lives in {@code stateDir/tasks/<taskId>/} whatever the working dir, and
- * exists only once the task is preempted.
+ * exists only once the task is preempted. A task with a GPU share also gets {@code
+ * GPUPOOL_GPU_MEMORY_BYTES} (and the MPS limits where an MPS daemon runs).
  *
  * <p>Thread-safe. {@link #close()} stops every running task and waits for their ended updates.
  */
@@ -51,11 +56,15 @@ public final class TaskRunner implements AutoCloseable {
   /** The last attempt started of every task seen. */
   private final Map<String, Integer> startedAttempts = new HashMap<>(); // guarded by this
 
-  private final Map<String, CommandExecution> running = new HashMap<>(); // guarded by this
+  private final Map<String, Execution> running = new HashMap<>(); // guarded by this
   private boolean closed; // guarded by this
 
+  /** How often a task with a GPU share has its GPU memory checked unless told otherwise. */
+  public static final Duration DEFAULT_GPU_MEMORY_CHECK_INTERVAL = Duration.ofSeconds(1);
+
   /**
-   * Creates a runner; it starts its threads lazily.
+   * Creates a runner that loads the CUDA driver through JCuda when the first CUDA task comes (none
+   * on simulated devices) and checks GPU shares every second; it starts its threads lazily.
    *
    * @param backend the node's devices: their UUIDs go to the workload, their busy state is updated
    * @param stateDir the agent's state dir; a task without working_dir runs in {@code
@@ -64,10 +73,66 @@ public final class TaskRunner implements AutoCloseable {
    * @param sink receives every update; see {@link TaskUpdateSink} for the order guarantees
    */
   public TaskRunner(DeviceBackend backend, Path stateDir, Clock clock, TaskUpdateSink sink) {
+    this(
+        backend,
+        stateDir,
+        clock,
+        sink,
+        backend.isSimulated()
+            ? CudaDriverSource.unavailable(
+                "this agent's GPUs are simulated: it cannot run cuda_kernel or diagnostic tasks")
+            : CudaDriverSource.jcuda(),
+        DEFAULT_GPU_MEMORY_CHECK_INTERVAL);
+  }
+
+  /**
+   * Creates a runner; it starts its threads lazily.
+   *
+   * @param backend the node's devices: their UUIDs go to the workload, their busy state is updated,
+   *     their compute processes are watched for tasks with a GPU share
+   * @param stateDir the agent's state dir; a task without working_dir runs in {@code
+   *     stateDir/tasks/<taskId>/}
+   * @param clock time stamps of the updates
+   * @param sink receives every update; see {@link TaskUpdateSink} for the order guarantees
+   * @param cuda the CUDA driver of cuda_kernel and diagnostic tasks, asked for when one starts
+   * @param gpuMemoryCheckInterval how often a task with Resources.gpu_memory_bytes has its GPU
+   *     memory checked (e.g. the agent's sample interval)
+   */
+  public TaskRunner(
+      DeviceBackend backend,
+      Path stateDir,
+      Clock clock,
+      TaskUpdateSink sink,
+      CudaDriverSource cuda,
+      Duration gpuMemoryCheckInterval) {
+    this(
+        backend,
+        stateDir,
+        clock,
+        sink,
+        cuda,
+        gpuMemoryCheckInterval,
+        MpsControl.fromEnvironment(System.getenv()));
+  }
+
+  TaskRunner(
+      DeviceBackend backend,
+      Path stateDir,
+      Clock clock,
+      TaskUpdateSink sink,
+      CudaDriverSource cuda,
+      Duration gpuMemoryCheckInterval,
+      MpsControl mps) {
+    if (gpuMemoryCheckInterval.toNanos() <= 0) {
+      throw new IllegalArgumentException(
+          "gpuMemoryCheckInterval must be positive: " + gpuMemoryCheckInterval);
+    }
     ExecutorService io = Executors.newCachedThreadPool(daemonThreads("gpupool-task-io-"));
     ScheduledExecutorService timers =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("gpupool-task-timer-"));
-    this.context = new RunnerContext(backend, stateDir, clock, sink, io, timers);
+    this.context =
+        new RunnerContext(
+            backend, stateDir, clock, sink, io, timers, cuda, gpuMemoryCheckInterval, mps);
   }
 
   /**
@@ -119,7 +184,7 @@ public final class TaskRunner implements AutoCloseable {
       return false;
     }
     startedAttempts.put(taskId, attempt);
-    CommandExecution execution = new CommandExecution(command, context);
+    Execution execution = create(command);
     running.put(taskId, execution);
     execution.ended().thenRun(() -> forget(taskId, execution));
     execution.start();
@@ -134,7 +199,7 @@ public final class TaskRunner implements AutoCloseable {
    * @return false when the task is not running (unknown or finished) and nothing was done
    */
   public boolean cancel(String taskId, Duration gracePeriod) {
-    CommandExecution execution;
+    Execution execution;
     synchronized (this) {
       execution = running.get(taskId);
     }
@@ -167,7 +232,7 @@ public final class TaskRunner implements AutoCloseable {
    *     stopped, and nothing was done
    */
   public boolean preempt(String taskId, String reason, Duration noticePeriod) {
-    CommandExecution execution;
+    Execution execution;
     synchronized (this) {
       execution = running.get(taskId);
     }
@@ -194,7 +259,7 @@ public final class TaskRunner implements AutoCloseable {
    */
   @Override
   public void close() {
-    List<CommandExecution> stopping;
+    List<Execution> stopping;
     synchronized (this) {
       if (closed) {
         return;
@@ -203,7 +268,7 @@ public final class TaskRunner implements AutoCloseable {
       stopping = new ArrayList<>(running.values());
     }
     Duration longestGrace = Duration.ZERO;
-    for (CommandExecution execution : stopping) {
+    for (Execution execution : stopping) {
       execution.stop(StopReason.SHUTDOWN, execution.gracePeriod());
       if (execution.gracePeriod().compareTo(longestGrace) > 0) {
         longestGrace = execution.gracePeriod();
@@ -212,7 +277,7 @@ public final class TaskRunner implements AutoCloseable {
     Duration limit = longestGrace.plus(CLOSE_SLACK).plus(CLOSE_SLACK);
     try {
       CompletableFuture.allOf(
-              stopping.stream().map(CommandExecution::ended).toArray(CompletableFuture[]::new))
+              stopping.stream().map(Execution::ended).toArray(CompletableFuture[]::new))
           .get(limit.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       log.warn("tasks still running {} after shutdown began: {}", limit, runningTaskIds());
@@ -225,7 +290,27 @@ public final class TaskRunner implements AutoCloseable {
     context.io().shutdownNow();
   }
 
-  private synchronized void forget(String taskId, CommandExecution execution) {
+  /** The execution of the spec's workload kind; a spec without one fails as a command would. */
+  private Execution create(StartTask command) {
+    List<Integer> indices = command.getDeviceIndicesList();
+    TaskSpec spec = command.getSpec();
+    return switch (spec.getWorkloadCase()) {
+      case CUDA_KERNEL ->
+          new CudaExecution(
+              command,
+              context,
+              new KernelJob(spec.getCudaKernel(), indices, context.backend().devices()));
+      case DIAGNOSTIC ->
+          new CudaExecution(
+              command,
+              context,
+              new DiagnosticJob(
+                  spec.getDiagnostic(), indices, context.backend(), Diagnostics::new));
+      case COMMAND, WORKLOAD_NOT_SET -> new CommandExecution(command, context);
+    };
+  }
+
+  private synchronized void forget(String taskId, Execution execution) {
     running.remove(taskId, execution);
   }
 

@@ -3,10 +3,14 @@
  * updates (started, output lines, progress, ended) through a {@link
  * io.gpupool.agent.workload.TaskUpdateSink}.
  *
- * <p>Today's workload is a {@code command}: a process started directly (no shell) with the assigned
- * GPUs exposed through {@code CUDA_VISIBLE_DEVICES}, its output captured line by line, {@code
- * ##gpupool} progress lines parsed, and its whole process tree stopped with SIGTERM then SIGKILL
- * when cancelled or over its run time.
+ * <p>The spec's workload picks the {@code Execution}: a {@code command} is a process started
+ * directly (no shell) with the assigned GPUs exposed through {@code CUDA_VISIBLE_DEVICES}, its
+ * output captured line by line, {@code ##gpupool} progress lines parsed, and its whole process tree
+ * stopped with SIGTERM then SIGKILL when cancelled or over its run time; a command with a GPU share
+ * ({@code Resources.gpu_memory_bytes}) gets MPS limits where an MPS daemon runs and is stopped
+ * (GPU_MEMORY_EXCEEDED) when its processes use more device memory than the share. A {@code
+ * cuda_kernel} or {@code diagnostic} runs in the agent on a thread of its own through {@link
+ * io.gpupool.agent.cuda}; it cannot be interrupted, so stops are reported when it ends.
  *
  * <p>Preemption follows the notice protocol of {@code PreemptTaskCommand}: the notice (task id,
  * reason, RFC 3339 deadline, attempt) is written as JSON to the file named in {@code
@@ -14,7 +18,7 @@
  * prints the control line {@code ##gpupool checkpointed} on stdout, or at the deadline. Control
  * lines are acted on and never reported as output or progress.
  *
- * <p>May depend on {@code io.gpupool.agent.device}, the generated proto messages and slf4j; not on
- * gRPC or the session.
+ * <p>May depend on {@code io.gpupool.agent.device}, {@code io.gpupool.agent.cuda}, the generated
+ * proto messages and slf4j; not on gRPC or the session.
  */
 package io.gpupool.agent.workload;
