@@ -1,5 +1,6 @@
 package io.gpupool.agent;
 
+import io.gpupool.agent.cuda.CudaDriverSource;
 import io.gpupool.agent.device.DeviceBackend;
 import io.gpupool.agent.device.DeviceBackendException;
 import io.gpupool.agent.device.DeviceBackends;
@@ -55,7 +56,14 @@ public final class Agent implements AutoCloseable {
     this.nodeId = nodeId;
     this.backend = backend;
     this.channel = channel;
-    this.runner = new TaskRunner(backend, config.stateDir(), config.clock(), this::publish);
+    this.runner =
+        new TaskRunner(
+            backend,
+            config.stateDir(),
+            config.clock(),
+            this::publish,
+            cudaFor(backend),
+            config.sampleInterval());
     this.session =
         new AgentSession(
             new SessionSettings(
@@ -110,6 +118,7 @@ public final class Agent implements AutoCloseable {
       log.warn("node {} runs SIMULATED devices: {}", nodeId, backend.description());
     } else {
       log.info("node {}: {}", nodeId, backend.description());
+      backend = CrossCheckedBackend.of(backend, cudaFor(backend));
     }
     ManagedChannel channel;
     try {
@@ -138,6 +147,14 @@ public final class Agent implements AutoCloseable {
       throw new AgentStartException(
           "interrupted while registering with the controller at " + config.controllerTarget(), e);
     }
+  }
+
+  private static CudaDriverSource cudaFor(DeviceBackend backend) {
+    return backend.isSimulated()
+        ? CudaDriverSource.unavailable(
+            "this node runs simulated GPUs (--simulate): CUDA kernels and diagnostics need a real"
+                + " GPU")
+        : CudaDriverSource.jcuda();
   }
 
   /** The node's id, kept in the state dir across restarts. */

@@ -15,6 +15,7 @@ import io.gpupool.cli.server.AgentCommand;
 import io.gpupool.cli.server.BenchCommand;
 import io.gpupool.cli.server.ControllerCommand;
 import io.gpupool.cli.server.DevCommand;
+import io.gpupool.cli.server.DiagCommand;
 import io.gpupool.cli.server.SimulateCommand;
 import java.time.Clock;
 import java.util.Objects;
@@ -55,6 +56,7 @@ import picocli.CommandLine.Spec;
       DevCommand.class,
       ControllerCommand.class,
       AgentCommand.class,
+      DiagCommand.class,
       SimulateCommand.class,
       BenchCommand.class,
       HelpCommand.class,

@@ -91,7 +91,7 @@ public final class AgentCommand implements Callable<Integer> {
             .simulate(simulate)
             .nvmlLibrary(nvmlLibrary)
             .heartbeatInterval(heartbeatInterval)
-            // LEAD: .sampleInterval(sampleInterval)
+            .sampleInterval(sampleInterval)
             .labels(labels);
     if (name != null) {
       config.nodeName(name);
