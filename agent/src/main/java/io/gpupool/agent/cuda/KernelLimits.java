@@ -41,6 +41,9 @@ public final class KernelLimits {
   /** Grid z. */
   public static final int MAX_GRID_Z = 65535;
 
+  /** Dynamic shared memory per block, in bytes (227 KiB, the most any current GPU offers). */
+  public static final int MAX_SHARED_MEMORY_BYTES = 227 << 10;
+
   /** Kernel arguments. */
   public static final int MAX_ARGUMENTS = 32;
 
@@ -84,8 +87,13 @@ public final class KernelLimits {
               + " threads (x*y*z); at most "
               + MAX_THREADS_PER_BLOCK);
     }
-    if (kernel.getSharedMemoryBytes() < 0) {
-      problems.add("cuda_kernel.shared_memory_bytes must not be negative");
+    if (kernel.getSharedMemoryBytes() < 0
+        || kernel.getSharedMemoryBytes() > MAX_SHARED_MEMORY_BYTES) {
+      problems.add(
+          "cuda_kernel.shared_memory_bytes must be 0 to "
+              + MAX_SHARED_MEMORY_BYTES
+              + ", is "
+              + kernel.getSharedMemoryBytes());
     }
     if (kernel.getArgumentsCount() > MAX_ARGUMENTS) {
       problems.add(
