@@ -120,6 +120,15 @@ class KernelLimitsTest {
   }
 
   @Test
+  void sharedMemoryOver227KibOrNegativeIsRefused() {
+    assertThat(KernelLimits.check(valid().setSharedMemoryBytes(227 << 10).build())).isEmpty();
+    assertThat(KernelLimits.check(valid().setSharedMemoryBytes((227 << 10) + 1).build()))
+        .containsExactly("cuda_kernel.shared_memory_bytes must be 0 to 232448, is 232449");
+    assertThat(KernelLimits.check(valid().setSharedMemoryBytes(-1).build()))
+        .containsExactly("cuda_kernel.shared_memory_bytes must be 0 to 232448, is -1");
+  }
+
+  @Test
   void ptxOverOneMibIsRefused() {
     assertThat(KernelLimits.check(valid().setPtx("x".repeat((1 << 20) + 1)).build()))
         .containsExactly("cuda_kernel.ptx is larger than 1048576 bytes");
