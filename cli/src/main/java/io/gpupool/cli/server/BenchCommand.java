@@ -17,13 +17,14 @@ import picocli.CommandLine.Spec;
 /**
  * {@code gpupool bench}: benchmarks that hold gpupool to its scale targets. {@code bench scheduler}
  * times the scheduling core alone (see {@link SchedulerBenchmark}); it needs no controller and does
- * no I/O but printing its figures. One instance per execution; not thread-safe.
+ * no I/O but printing its figures. {@code bench e2e} ({@link BenchE2eCommand}) times durable
+ * submits through a real controller. One instance per execution; not thread-safe.
  */
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks gpupool against its scale targets.",
-    subcommands = {BenchCommand.Scheduler.class})
+    subcommands = {BenchCommand.Scheduler.class, BenchE2eCommand.class})
 public final class BenchCommand implements Runnable {
   @Spec private CommandSpec spec;
 
