@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * A running node agent: its identity, its devices, the tasks it runs and its session with the
  * controller.
  *
- * <p>Thread-safe. Tasks keep running while the controller is unreachable; their updates are
- * delivered when the session is back.
+ * <p>Thread-safe. Tasks keep running while the controller is unreachable (up to {@link
+ * AgentConfig#stopWorkAfterDisconnect()} when set); their updates are delivered when the session is
+ * back.
  */
 public final class Agent implements AutoCloseable {
 
@@ -75,7 +76,8 @@ public final class Agent implements AutoCloseable {
                 config.sampleInterval(),
                 config.reconnectBackoffMin(),
                 config.reconnectBackoffMax(),
-                config.labels()),
+                config.labels(),
+                config.stopWorkAfterDisconnect()),
             channel,
             backend,
             new RunnerCommands(runner),

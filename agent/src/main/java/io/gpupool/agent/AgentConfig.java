@@ -36,6 +36,7 @@ public final class AgentConfig {
   private final Function<String, ManagedChannel> channelFactory;
   private final Clock clock;
   private final Map<String, String> labels;
+  private final Optional<Duration> stopWorkAfterDisconnect;
 
   private AgentConfig(Builder b, String nodeName, Optional<SimulateSpec> simulate) {
     this.controllerTarget = b.controllerTarget;
@@ -52,6 +53,7 @@ public final class AgentConfig {
     this.channelFactory = b.channelFactory;
     this.clock = b.clock;
     this.labels = Map.copyOf(b.labels);
+    this.stopWorkAfterDisconnect = Optional.ofNullable(b.stopWorkAfterDisconnect);
   }
 
   /** A builder with the defaults; controller target, join token and state dir must be set. */
@@ -74,7 +76,8 @@ public final class AgentConfig {
         .reconnectBackoffMax(reconnectBackoffMax)
         .channelFactory(channelFactory)
         .clock(clock)
-        .labels(labels);
+        .labels(labels)
+        .stopWorkAfterDisconnect(stopWorkAfterDisconnect.orElse(null));
   }
 
   /** The node's labels, which tasks select nodes by. */
@@ -137,7 +140,15 @@ public final class AgentConfig {
     return channelFactory;
   }
 
-  /** The clock of heartbeats and task updates. */
+  /**
+   * How long the agent may be without the controller before it stops its running tasks ({@code
+   * --stop-work-after-disconnect}); empty to keep them running however long the controller is away.
+   */
+  public Optional<Duration> stopWorkAfterDisconnect() {
+    return stopWorkAfterDisconnect;
+  }
+
+  /** The clock of heartbeats, task updates and the disconnect limit. */
   public Clock clock() {
     return clock;
   }
@@ -184,6 +195,7 @@ public final class AgentConfig {
     private Duration reconnectBackoffMax = Duration.ofSeconds(5);
     private Function<String, ManagedChannel> channelFactory = Builder::plaintextChannel;
     private Clock clock = Clock.systemUTC();
+    private Duration stopWorkAfterDisconnect;
 
     private Builder() {}
 
@@ -256,7 +268,19 @@ public final class AgentConfig {
       return this;
     }
 
-    /** Clock of heartbeats and task updates; default the UTC system clock. */
+    /**
+     * How long the agent may be without an accepted session with the controller (counted from the
+     * moment it lost it; a reconnect starts over) before it stops its running tasks, which then end
+     * with reason code CONTROLLER_UNREACHABLE. Set it below the controller's node-lost deadline, so
+     * that a cut-off node's work is stopped before the controller runs it elsewhere. Default null:
+     * tasks keep running however long the controller is away.
+     */
+    public Builder stopWorkAfterDisconnect(Duration stopWorkAfterDisconnect) {
+      this.stopWorkAfterDisconnect = stopWorkAfterDisconnect;
+      return this;
+    }
+
+    /** Clock of heartbeats, task updates and the disconnect limit; default the UTC system clock. */
     public Builder clock(Clock clock) {
       this.clock = clock;
       return this;
@@ -285,6 +309,9 @@ public final class AgentConfig {
       require(
           reconnectBackoffMax.compareTo(reconnectBackoffMin) >= 0,
           "--reconnect-backoff-max must not be less than --reconnect-backoff-min");
+      if (stopWorkAfterDisconnect != null) {
+        requirePositive(stopWorkAfterDisconnect, "--stop-work-after-disconnect");
+      }
       require(channelFactory != null, "channelFactory must not be null");
       require(clock != null, "clock must not be null");
       return new AgentConfig(this, nodeName == null ? localHostName() : nodeName, spec);

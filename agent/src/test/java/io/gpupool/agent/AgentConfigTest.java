@@ -31,6 +31,7 @@ class AgentConfigTest {
     assertThat(config.nvmlLibrary()).isEmpty();
     assertThat(config.channelFactory()).isNotNull();
     assertThat(config.clock()).isNotNull();
+    assertThat(config.stopWorkAfterDisconnect()).as("tasks run on while away").isEmpty();
   }
 
   @Test
@@ -64,6 +65,10 @@ class AgentConfigTest {
         .hasMessageStartingWith("--sample-interval must be positive");
     assertThatThrownBy(() -> valid().reconnectBackoffMin(Duration.ofMillis(-1)).build())
         .hasMessageStartingWith("--reconnect-backoff-min must be positive");
+    assertThatThrownBy(() -> valid().stopWorkAfterDisconnect(Duration.ZERO).build())
+        .hasMessageStartingWith("--stop-work-after-disconnect must be positive");
+    assertThatThrownBy(() -> valid().stopWorkAfterDisconnect(Duration.ofSeconds(-5)).build())
+        .hasMessageStartingWith("--stop-work-after-disconnect must be positive");
     assertThatThrownBy(
             () ->
                 valid()
@@ -85,12 +90,18 @@ class AgentConfigTest {
 
   @Test
   void toBuilderKeepsEveryOption() {
-    AgentConfig config = valid().nodeName("n1").simulate("1xT4-16GB").build();
+    AgentConfig config =
+        valid()
+            .nodeName("n1")
+            .simulate("1xT4-16GB")
+            .stopWorkAfterDisconnect(Duration.ofSeconds(20))
+            .build();
 
     AgentConfig copy = config.toBuilder().build();
 
     assertThat(copy.nodeName()).isEqualTo("n1");
     assertThat(copy.simulate()).isEqualTo(config.simulate());
     assertThat(copy.stateDir()).isEqualTo(config.stateDir());
+    assertThat(copy.stopWorkAfterDisconnect()).contains(Duration.ofSeconds(20));
   }
 }

@@ -44,6 +44,8 @@ import org.slf4j.LoggerFactory;
  * stream. When the stream fails or ends, the session reconnects after an exponential backoff with
  * full jitter (reset once the controller accepted the hello), and registers again first when the
  * controller refused the node credential. Commands from the controller go to {@link TaskCommands}.
+ * With {@link SessionSettings#stopWorkAfterDisconnect()} set, the running tasks are stopped once
+ * the controller has been away that long (see {@link DisconnectLimit}).
  *
  * <p>Thread-safe. All session state lives on one thread, which also does every send, since a gRPC
  * outbound stream must not be written from two threads at once.
@@ -70,6 +72,7 @@ public final class AgentSession implements AutoCloseable {
   private final TaskCommands commands;
   private final Clock clock;
   private final UpdateOutbox outbox;
+  private final DisconnectLimit disconnectLimit; // null: tasks run on however long the outage
   private final ScheduledExecutorService thread;
   private final CompletableFuture<Void> started = new CompletableFuture<>();
 
@@ -118,6 +121,11 @@ public final class AgentSession implements AutoCloseable {
     this.clock = clock;
     this.backoff = new Backoff(settings.backoffMin(), settings.backoffMax(), random);
     this.heartbeatInterval = settings.heartbeatInterval();
+    this.disconnectLimit =
+        settings
+            .stopWorkAfterDisconnect()
+            .map(d -> new DisconnectLimit(d, clock, commands))
+            .orElse(null);
     this.thread =
         Executors.newSingleThreadScheduledExecutor(
             runnable -> {
@@ -136,6 +144,11 @@ public final class AgentSession implements AutoCloseable {
    */
   public CompletableFuture<Void> start() {
     sampler.start();
+    if (disconnectLimit != null) {
+      long checkNanos = disconnectLimit.checkInterval().toNanos();
+      thread.scheduleWithFixedDelay(
+          () -> run(disconnectLimit::check), checkNanos, checkNanos, TimeUnit.NANOSECONDS);
+    }
     run(this::register);
     return started;
   }
@@ -145,7 +158,7 @@ public final class AgentSession implements AutoCloseable {
    * as soon as a stream is open. Never blocks on the network.
    */
   public void publish(TaskUpdate update) {
-    outbox.add(update);
+    outbox.add(disconnectLimit == null ? update : disconnectLimit.rewrite(update));
     run(this::sendPending);
   }
 
@@ -354,6 +367,9 @@ public final class AgentSession implements AutoCloseable {
       accepted = true;
       failuresInARow = 0;
       backoff.reset();
+      if (disconnectLimit != null) {
+        disconnectLimit.accepted();
+      }
       log.info("connected to the controller");
     }
   }
@@ -384,6 +400,9 @@ public final class AgentSession implements AutoCloseable {
     requests = null;
     boolean wasAccepted = accepted;
     endStream();
+    if (wasAccepted && disconnectLimit != null) {
+      disconnectLimit.lost();
+    }
     if (status.getCode() == Status.Code.UNAUTHENTICATED) {
       log.warn(
           "the controller refused the node credential ({}); registering again", describe(status));

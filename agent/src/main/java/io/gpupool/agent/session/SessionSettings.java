@@ -3,6 +3,7 @@ package io.gpupool.agent.session;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What the session needs to know about the node and its timing.
@@ -16,6 +17,8 @@ import java.util.Objects;
  * @param backoffMin the shortest delay before a reconnect
  * @param backoffMax the longest delay before a reconnect
  * @param labels the node's labels, sent at registration
+ * @param stopWorkAfterDisconnect how long the node may be without an accepted session before its
+ *     running tasks are stopped; empty to keep them running however long the controller is away
  */
 public record SessionSettings(
     String nodeId,
@@ -26,7 +29,8 @@ public record SessionSettings(
     Duration sampleInterval,
     Duration backoffMin,
     Duration backoffMax,
-    Map<String, String> labels) {
+    Map<String, String> labels,
+    Optional<Duration> stopWorkAfterDisconnect) {
 
   /** Checks that nothing is missing. */
   public SessionSettings {
@@ -39,6 +43,7 @@ public record SessionSettings(
     Objects.requireNonNull(sampleInterval, "sampleInterval");
     Objects.requireNonNull(backoffMin, "backoffMin");
     Objects.requireNonNull(backoffMax, "backoffMax");
+    Objects.requireNonNull(stopWorkAfterDisconnect, "stopWorkAfterDisconnect");
   }
 
   @Override

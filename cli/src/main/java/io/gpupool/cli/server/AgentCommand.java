@@ -81,6 +81,16 @@ public final class AgentCommand implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   Duration sampleInterval;
 
+  @Option(
+      names = "--stop-work-after-disconnect",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "Stop the running tasks once the controller has been unreachable this long (they end"
+              + " with reason CONTROLLER_UNREACHABLE); set it below the controller's node-lost"
+              + " deadline so that no task runs twice at once (default: keep running).")
+  Duration stopWorkAfterDisconnect;
+
   @Override
   public Integer call() throws Exception {
     AgentConfig.Builder config =
@@ -92,6 +102,7 @@ public final class AgentCommand implements Callable<Integer> {
             .nvmlLibrary(nvmlLibrary)
             .heartbeatInterval(heartbeatInterval)
             .sampleInterval(sampleInterval)
+            .stopWorkAfterDisconnect(stopWorkAfterDisconnect)
             .labels(labels);
     if (name != null) {
       config.nodeName(name);

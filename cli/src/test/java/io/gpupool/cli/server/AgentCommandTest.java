@@ -41,6 +41,37 @@ class AgentCommandTest {
   }
 
   @Test
+  void tasksRunOnWhileDisconnectedUnlessAStopAfterDisconnectIsGiven() {
+    AgentCommand defaults = parse("--join-token", "j", "--state-dir", "/a");
+    AgentCommand limited =
+        parse("--join-token", "j", "--state-dir", "/a", "--stop-work-after-disconnect", "20s");
+
+    assertThat(defaults.stopWorkAfterDisconnect).isNull();
+    assertThat(limited.stopWorkAfterDisconnect).isEqualTo(Duration.ofSeconds(20));
+  }
+
+  @Test
+  void aZeroOrMalformedStopAfterDisconnectIsRejectedNamingTheOption() {
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "--join-token", "j", "--state-dir", "/a", "--stop-work-after-disconnect", "0s"))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("--stop-work-after-disconnect");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "--join-token",
+                    "j",
+                    "--state-dir",
+                    "/a",
+                    "--stop-work-after-disconnect",
+                    "soon"))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("--stop-work-after-disconnect");
+  }
+
+  @Test
   void theNvmlLibraryPathIsTakenFromTheOption() {
     AgentCommand command =
         parse(
