@@ -51,9 +51,6 @@ import org.slf4j.LoggerFactory;
  */
 final class CommandExecution implements Execution {
 
-  /** Time between SIGTERM and SIGKILL when the spec does not say. */
-  static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(10);
-
   private static final Logger log = LoggerFactory.getLogger(CommandExecution.class);
   private static final long FLUSH_INTERVAL_MS = 100;
   private static final long TREE_REFRESH_INTERVAL_MS = 500;
@@ -95,14 +92,8 @@ final class CommandExecution implements Execution {
     this.controllerEnv = Map.copyOf(command.getEnvMap());
     this.context = context;
     this.output = new TaskOutput(taskId, context.clock(), context.sink());
-    this.gracePeriod =
-        spec.hasKillGracePeriod()
-            ? nonNegative(ProtoTime.duration(spec.getKillGracePeriod()))
-            : DEFAULT_GRACE_PERIOD;
-    this.maxRuntime =
-        spec.hasMaxRuntime()
-            ? Optional.of(ProtoTime.duration(spec.getMaxRuntime())).filter(d -> d.toNanos() > 0)
-            : Optional.empty();
+    this.gracePeriod = SpecLimits.gracePeriod(spec);
+    this.maxRuntime = SpecLimits.maxRuntime(spec);
   }
 
   @Override
@@ -207,7 +198,10 @@ final class CommandExecution implements Execution {
     processes.terminate();
     context
         .timers()
-        .schedule(guarded(processes::kill), nonNegative(grace).toNanos(), TimeUnit.NANOSECONDS);
+        .schedule(
+            guarded(processes::kill),
+            SpecLimits.nonNegative(grace).toNanos(),
+            TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -221,7 +215,7 @@ final class CommandExecution implements Execution {
    */
   @Override
   public boolean preempt(String reason, Duration noticePeriod) {
-    Duration period = nonNegative(noticePeriod);
+    Duration period = SpecLimits.nonNegative(noticePeriod);
     PreemptionNotice given;
     synchronized (this) {
       if (notice != null || stopReason != null || exited || tree == null) {
@@ -582,10 +576,6 @@ final class CommandExecution implements Execution {
         log.warn("task {}: background job failed", taskId, e);
       }
     };
-  }
-
-  private static Duration nonNegative(Duration duration) {
-    return duration.isNegative() ? Duration.ZERO : duration;
   }
 
   /** The workload cannot run; the message says why, for the user. */

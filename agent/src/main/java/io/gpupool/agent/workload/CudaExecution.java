@@ -58,14 +58,8 @@ final class CudaExecution implements Execution {
     this.context = context;
     this.job = job;
     var spec = command.getSpec();
-    this.gracePeriod =
-        spec.hasKillGracePeriod()
-            ? ProtoTime.duration(spec.getKillGracePeriod())
-            : CommandExecution.DEFAULT_GRACE_PERIOD;
-    this.maxRuntime =
-        spec.hasMaxRuntime()
-            ? Optional.of(ProtoTime.duration(spec.getMaxRuntime())).filter(d -> d.toNanos() > 0)
-            : Optional.empty();
+    this.gracePeriod = SpecLimits.gracePeriod(spec);
+    this.maxRuntime = SpecLimits.maxRuntime(spec);
   }
 
   @Override
