@@ -4,7 +4,6 @@ import io.gpupool.agent.device.GpuDevice;
 import io.gpupool.proto.v1.CommandWorkload;
 import io.gpupool.proto.v1.LogStream;
 import io.gpupool.proto.v1.StartTask;
-import io.gpupool.proto.v1.TaskEnded;
 import io.gpupool.proto.v1.TaskResult;
 import io.gpupool.proto.v1.TaskSpec;
 import io.gpupool.proto.v1.TaskStarted;
@@ -553,18 +552,7 @@ final class CommandExecution implements Execution {
       cancelled = stopReason == StopReason.CANCELLED;
       preempted = isPreempted();
     }
-    context
-        .sink()
-        .accept(
-            TaskUpdate.newBuilder()
-                .setTaskId(taskId)
-                .setEnded(
-                    TaskEnded.newBuilder()
-                        .setTime(ProtoTime.timestamp(context.clock().instant()))
-                        .setResult(result)
-                        .setCancelled(cancelled)
-                        .setPreempted(preempted))
-                .build());
+    context.reportEnded(taskId, result.build(), cancelled, preempted);
     ended.complete(null);
   }
 

@@ -3,7 +3,6 @@ package io.gpupool.agent.workload;
 import io.gpupool.agent.cuda.CudaDriver;
 import io.gpupool.agent.device.DeviceBackendException;
 import io.gpupool.proto.v1.StartTask;
-import io.gpupool.proto.v1.TaskEnded;
 import io.gpupool.proto.v1.TaskResult;
 import io.gpupool.proto.v1.TaskStarted;
 import io.gpupool.proto.v1.TaskUpdate;
@@ -188,18 +187,7 @@ final class CudaExecution implements Execution {
             join("the agent shut down while it ran" + UNINTERRUPTIBLE, outcome.getMessage()));
       }
     }
-    context
-        .sink()
-        .accept(
-            TaskUpdate.newBuilder()
-                .setTaskId(taskId)
-                .setEnded(
-                    TaskEnded.newBuilder()
-                        .setTime(ProtoTime.timestamp(context.clock().instant()))
-                        .setResult(result)
-                        .setCancelled(cancelled)
-                        .setPreempted(preempted))
-                .build());
+    context.reportEnded(taskId, result.build(), cancelled, preempted);
     ended.complete(null);
   }
 

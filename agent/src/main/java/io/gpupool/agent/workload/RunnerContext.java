@@ -2,6 +2,9 @@ package io.gpupool.agent.workload;
 
 import io.gpupool.agent.cuda.CudaDriverSource;
 import io.gpupool.agent.device.DeviceBackend;
+import io.gpupool.proto.v1.TaskEnded;
+import io.gpupool.proto.v1.TaskResult;
+import io.gpupool.proto.v1.TaskUpdate;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,4 +33,19 @@ record RunnerContext(
     ScheduledExecutorService timers,
     CudaDriverSource cuda,
     Duration gpuMemoryCheckInterval,
-    MpsControl mps) {}
+    MpsControl mps) {
+
+  /** Reports that a task's workload ended, now, with its result and why it was stopped. */
+  void reportEnded(String taskId, TaskResult result, boolean cancelled, boolean preempted) {
+    sink.accept(
+        TaskUpdate.newBuilder()
+            .setTaskId(taskId)
+            .setEnded(
+                TaskEnded.newBuilder()
+                    .setTime(ProtoTime.timestamp(clock.instant()))
+                    .setResult(result)
+                    .setCancelled(cancelled)
+                    .setPreempted(preempted))
+            .build());
+  }
+}
