@@ -73,6 +73,21 @@ class ErrorReportingTest {
   }
 
   @Test
+  void aBadEntryInAListOfControllersIsAUsageErrorNamingIt() {
+    StringWriter err = new StringWriter();
+    int exitCode =
+        new CommandLine(new GpuPoolCommand(ControllerChannels.plaintext()))
+            .setOut(new PrintWriter(new StringWriter()))
+            .setErr(new PrintWriter(err))
+            .execute("list", "--controller", "head-a:7070,head-b");
+
+    assertThat(exitCode).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("--controller: controller address 'head-b' in 'head-a:7070,head-b' is not")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
   void noSubcommandIsAUsageErrorListingTheCommands() {
     CliHarness.Result result = cli.run();
 

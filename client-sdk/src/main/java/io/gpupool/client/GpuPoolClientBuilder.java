@@ -51,7 +51,9 @@ public final class GpuPoolClientBuilder {
 
   /**
    * Sets the controller's address as {@code host:port}, e.g. {@code localhost:7070} or {@code
-   * [::1]:7070}. Required, unless {@link #channel} is given. The connection is plaintext.
+   * [::1]:7070}, or the addresses of a controller and its standbys, {@code a:7070,b:7070}: the
+   * client then talks to whichever of them leads (only the leader listens) and follows a takeover.
+   * Required, unless {@link #channel} is given. The connection is plaintext.
    */
   public GpuPoolClientBuilder target(String target) {
     this.target = Objects.requireNonNull(target, "target");

@@ -123,8 +123,14 @@ public final class GpuPoolClientOptions {
       problems.add("target is required (host:port of the controller)");
     }
     target
-        .filter(t -> !isHostPort(t))
-        .ifPresent(t -> problems.add("target must be host:port, got '" + t + "'"));
+        .filter(t -> !isHostPortList(t))
+        .ifPresent(
+            t ->
+                problems.add(
+                    "target must be host:port, or host:port,host:port,... for a controller and its"
+                        + " standbys, got '"
+                        + t
+                        + "'"));
     if (!isPositive(callTimeout)) {
       problems.add("callTimeout must be positive, got " + callTimeout);
     }
@@ -145,6 +151,15 @@ public final class GpuPoolClientOptions {
       problems.add("watchReconnectTimeout must not be negative, got " + watchReconnectTimeout);
     }
     return problems;
+  }
+
+  private static boolean isHostPortList(String target) {
+    for (String entry : target.split(",", -1)) {
+      if (!isHostPort(entry.strip())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean isHostPort(String target) {

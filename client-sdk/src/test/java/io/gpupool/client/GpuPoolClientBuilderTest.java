@@ -46,12 +46,24 @@ class GpuPoolClientBuilderTest {
         "host:65536",
         "host:http",
         "a b:1",
-        "::1:7070"
+        "::1:7070",
+        "a:1,",
+        "a:1,b"
       })
   void aTargetThatIsNotHostPortIsRejected(String target) {
     assertThatThrownBy(() -> GpuPoolClient.builder().target(target).build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("invalid client options: target must be host:port, got '" + target + "'");
+        .hasMessage(
+            "invalid client options: target must be host:port, or host:port,host:port,... for a"
+                + " controller and its standbys, got '"
+                + target
+                + "'");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"a:7070,b:7070", "10.0.0.1:7070, 10.0.0.2:7070", "[::1]:1,x:2"})
+  void listsOfControllersAreAccepted(String target) {
+    assertThat(GpuPoolClient.builder().target(target).buildOptions().target()).contains(target);
   }
 
   @ParameterizedTest
@@ -88,7 +100,8 @@ class GpuPoolClientBuilderTest {
     assertThatThrownBy(builder::build)
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
-            "invalid client options: target must be host:port, got 'x'; "
+            "invalid client options: target must be host:port, or host:port,host:port,... for a"
+                + " controller and its standbys, got 'x'; "
                 + "callTimeout must be positive, got PT0S; "
                 + "keepAliveTime must be at least 10s, got PT1S; "
                 + "maxRetries must be at least 0, got -1; "

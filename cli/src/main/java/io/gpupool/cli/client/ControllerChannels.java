@@ -1,5 +1,6 @@
 package io.gpupool.cli.client;
 
+import io.gpupool.wire.ControllerAddresses;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -13,9 +14,11 @@ import io.grpc.ManagedChannel;
 @FunctionalInterface
 public interface ControllerChannels {
   /**
-   * Opens a channel to the controller at {@code target} ({@code HOST:PORT} or a gRPC target URI).
-   * Connecting is lazy: an unreachable controller shows up as {@code UNAVAILABLE} on the first
-   * call, not here.
+   * Opens a channel to the controller at {@code target} ({@code HOST:PORT}, a gRPC target URI, or
+   * {@code HOST:PORT,HOST:PORT,...} for a controller and its standbys). Connecting is lazy: an
+   * unreachable controller shows up as {@code UNAVAILABLE} on the first call, not here.
+   *
+   * @throws IllegalArgumentException when a list of addresses has an entry that is not HOST:PORT
    */
   ManagedChannel open(String target);
 
@@ -24,6 +27,9 @@ public interface ControllerChannels {
    * controller serves TLS: a {@code tls(...)} factory built on {@code TlsChannelCredentials}.
    */
   static ControllerChannels plaintext() {
-    return target -> Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+    return target ->
+        Grpc.newChannelBuilder(
+                ControllerAddresses.grpcTarget(target), InsecureChannelCredentials.create())
+            .build();
   }
 }

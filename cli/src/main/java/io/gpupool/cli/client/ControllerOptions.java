@@ -22,9 +22,11 @@ public final class ControllerOptions {
 
   @Option(
       names = CONTROLLER_OPTION,
-      paramLabel = "HOST:PORT",
+      paramLabel = "HOST:PORT[,HOST:PORT...]",
       defaultValue = "${env:GPUPOOL_CONTROLLER:-localhost:7070}",
-      description = "Controller address (env GPUPOOL_CONTROLLER). Default: ${DEFAULT-VALUE}.")
+      description =
+          "Controller address, or the addresses of a controller and its standbys (env"
+              + " GPUPOOL_CONTROLLER). Default: ${DEFAULT-VALUE}.")
   private String controller;
 
   @Option(
@@ -78,7 +80,11 @@ public final class ControllerOptions {
           CONTROLLER_OPTION + " (or GPUPOOL_CONTROLLER) must be HOST:PORT, but it is empty");
     }
     String target = controller.strip();
-    return new ControllerConnection(target, context().channels().open(target));
+    try {
+      return new ControllerConnection(target, context().channels().open(target));
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(mixee.commandLine(), CONTROLLER_OPTION + ": " + e.getMessage());
+    }
   }
 
   /** Where the command writes its answer. */

@@ -23,8 +23,10 @@ public final class AgentCommand implements Callable<Integer> {
   @Option(
       names = "--controller",
       defaultValue = "${env:GPUPOOL_CONTROLLER:-localhost:7070}",
+      paramLabel = "HOST:PORT[,HOST:PORT...]",
       description =
-          "Controller address HOST:PORT (env GPUPOOL_CONTROLLER, default localhost:7070).")
+          "Controller address HOST:PORT, or the addresses of a controller and its standbys: the"
+              + " agent follows whichever leads (env GPUPOOL_CONTROLLER, default localhost:7070).")
   String controller;
 
   @Option(
