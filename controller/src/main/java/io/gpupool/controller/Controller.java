@@ -3,13 +3,18 @@ package io.gpupool.controller;
 import io.gpupool.controller.api.AgentServiceImpl;
 import io.gpupool.controller.api.SchedulerServiceImpl;
 import io.gpupool.controller.core.Policies;
+import io.gpupool.controller.ha.DataDirLock;
+import io.gpupool.controller.ha.LeaderElection;
+import io.gpupool.controller.ha.Leadership;
+import io.gpupool.controller.ha.LeadershipWatchdog;
 import io.gpupool.controller.http.HttpEndpoint;
+import io.gpupool.controller.http.ServingState;
 import io.gpupool.controller.loop.LoopSettings;
 import io.gpupool.controller.loop.LoopThread;
 import io.gpupool.controller.loop.NodeDirectory;
 import io.gpupool.controller.loop.SchedulerLoop;
 import io.gpupool.controller.store.JdbcStore;
-import io.gpupool.controller.store.Store;
+import io.gpupool.controller.store.LeadershipLostException;
 import io.gpupool.controller.watch.TaskEventBus;
 import io.gpupool.proto.v1.AgentServiceGrpc;
 import io.gpupool.proto.v1.SchedulerServiceGrpc;
@@ -20,12 +25,19 @@ import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.InterruptedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,65 +45,113 @@ import org.slf4j.LoggerFactory;
  * A running controller: store, scheduling loop, gRPC server (scheduler and agent services, gRPC
  * health, server reflection) and the HTTP endpoint.
  *
- * <p>Thread-safe. {@link #close()} stops accepting calls, stops the loop and closes the store;
- * agents keep their tasks running and reconnect when a controller is back.
+ * <p>On a PostgreSQL store several controllers may run; one leads (see {@code
+ * io.gpupool.controller.ha}). {@link #start} blocks while this one is a standby: its HTTP endpoint
+ * answers {@code /healthz} with 503 {@code standby}, and it does not bind its gRPC port, so clients
+ * and agents given several addresses reach the leader. Once it leads, it loads the state and
+ * serves; when it loses the lead (its lock connection fails, or a commit finds a newer leader) it
+ * stops serving at once and completes {@link #lostLeadership()}. On embedded H2 nothing is elected
+ * and a second controller on the same data dir fails to start.
+ *
+ * <p>Thread-safe. {@link #close()} stops accepting calls, stops the loop, closes the store and
+ * gives up the lead; agents keep their tasks running and reconnect when a controller is back.
  */
 public final class Controller implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Controller.class);
 
-  private final Store store;
+  /** How often a leader checks the connection that holds its lock. */
+  static final Duration LEADERSHIP_CHECK_INTERVAL = Duration.ofSeconds(1);
+
+  private final Resources resources;
   private final LoopThread loopThread;
   private final Server server;
   private final HealthStatusManager health;
   private final HttpEndpoint http;
+  private final AtomicReference<ServingState> state;
+  private final Leadership leadership;
+  private final CompletableFuture<LeadershipLostException> lostLeadership =
+      new CompletableFuture<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final LeadershipWatchdog watchdog;
 
   private Controller(
-      Store store,
+      Resources resources,
+      SchedulerLoop loop,
       LoopThread loopThread,
       Server server,
       HealthStatusManager health,
-      HttpEndpoint http) {
-    this.store = store;
+      HttpEndpoint http,
+      AtomicReference<ServingState> state,
+      Leadership leadership) {
+    this.resources = resources;
     this.loopThread = loopThread;
     this.server = server;
     this.health = health;
     this.http = http;
+    this.state = state;
+    this.leadership = leadership;
+    if (leadership == null) {
+      this.watchdog = null;
+    } else {
+      // Last: the watchdog's thread sees every field written above.
+      this.watchdog = LeadershipWatchdog.start(leadership, LEADERSHIP_CHECK_INTERVAL, this::lose);
+      loop.fenced().thenAccept(watchdog::report);
+    }
   }
 
   /**
-   * Opens the store in the data dir, restores the state, and starts serving.
+   * Opens the store, leads it (on PostgreSQL: waits as a standby while another controller leads),
+   * restores the state, and starts serving.
    *
+   * @throws io.gpupool.controller.ha.DataDirInUseException if another controller uses the data dir
+   *     of an embedded store
+   * @throws InterruptedIOException if the thread is interrupted while this controller is a standby
    * @throws IOException if a port cannot be bound or the data dir cannot be created
    */
   public static Controller start(ControllerConfig config) throws IOException {
     Files.createDirectories(config.dataDir());
-    Store store =
-        config.store() == null
-            ? JdbcStore.openH2(config.dataDir())
-            : JdbcStore.open(config.store(), config.storeUser(), config.storePassword());
-    TaskEventBus bus = new TaskEventBus();
-    NodeDirectory nodes = new NodeDirectory();
-    SchedulerLoop loop =
-        new SchedulerLoop(
-            config.clock(),
-            store,
-            Policies.create(
-                config.scheduler().getPolicy(), SchedulerConfigs.tuning(config.scheduler())),
-            bus,
-            nodes,
-            new LoopSettings(
-                config.heartbeatTimeout(),
-                SchedulerConfigs.preemptionNotice(config.scheduler()),
-                config.nodeLostAfter(),
-                LoopSettings.DEFAULTS.maxLostRequeues()));
-    LoopThread loopThread = new LoopThread(loop, Duration.ofSeconds(1));
-    loopThread.start();
-
-    HealthStatusManager health = new HealthStatusManager();
-    Server server;
+    Resources resources = new Resources();
     try {
-      server =
+      if (config.store() == null) {
+        resources.add(DataDirLock.acquire(config.dataDir()));
+      }
+      JdbcStore store =
+          resources.add(
+              config.store() == null
+                  ? JdbcStore.openH2(config.dataDir())
+                  : JdbcStore.open(config.store(), config.storeUser(), config.storePassword()));
+      boolean elected = JdbcStore.isPostgres(config.store());
+      AtomicReference<ServingState> state =
+          new AtomicReference<>(elected ? ServingState.STANDBY : ServingState.STARTING);
+      HttpEndpoint http =
+          config.httpPort() < 0
+              ? null
+              : resources.add(HttpEndpoint.start(config.host(), config.httpPort(), state::get));
+      Leadership leadership = null;
+      if (elected) {
+        leadership = resources.add(lead(config, store));
+        state.set(ServingState.STARTING);
+      }
+      TaskEventBus bus = new TaskEventBus();
+      NodeDirectory nodes = new NodeDirectory();
+      SchedulerLoop loop =
+          new SchedulerLoop(
+              config.clock(),
+              store,
+              Policies.create(
+                  config.scheduler().getPolicy(), SchedulerConfigs.tuning(config.scheduler())),
+              bus,
+              nodes,
+              new LoopSettings(
+                  config.heartbeatTimeout(),
+                  SchedulerConfigs.preemptionNotice(config.scheduler()),
+                  config.nodeLostAfter(),
+                  LoopSettings.DEFAULTS.maxLostRequeues()));
+      LoopThread loopThread = resources.add(new LoopThread(loop, Duration.ofSeconds(1)));
+      loopThread.start();
+
+      HealthStatusManager health = new HealthStatusManager();
+      Server server =
           NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.grpcPort()))
               .addService(new SchedulerServiceImpl(loop, store, bus, nodes, config.scheduler()))
               .addService(
@@ -103,34 +163,75 @@ public final class Controller implements AutoCloseable {
               .permitKeepAliveWithoutCalls(true)
               .build()
               .start();
+      resources.add(server::shutdownNow);
+      health.setStatus("", ServingStatus.SERVING);
+      health.setStatus(SchedulerServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+      health.setStatus(AgentServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+      state.set(ServingState.SERVING);
+      log.info(
+          "controller serving gRPC on {}:{}{}, state in {}{}, scheduling policy {}",
+          config.host(),
+          server.getPort(),
+          http == null ? "" : " and HTTP on port " + http.port(),
+          config.store() == null ? config.dataDir() : redacted(config.store()),
+          leadership == null ? "" : " (leader epoch " + leadership.epoch() + ")",
+          config.scheduler().getPolicy());
+      return new Controller(resources, loop, loopThread, server, health, http, state, leadership);
     } catch (IOException | RuntimeException e) {
-      loopThread.close();
-      store.close();
+      resources.closeAll();
       throw e;
+    } catch (InterruptedException e) {
+      resources.closeAll();
+      Thread.currentThread().interrupt();
+      InterruptedIOException interrupted =
+          new InterruptedIOException("interrupted while waiting to lead the PostgreSQL store");
+      interrupted.initCause(e);
+      throw interrupted;
     }
-    health.setStatus("", ServingStatus.SERVING);
-    health.setStatus(SchedulerServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
-    health.setStatus(AgentServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+  }
 
-    HttpEndpoint http = null;
-    if (config.httpPort() >= 0) {
-      try {
-        http = HttpEndpoint.start(config.host(), config.httpPort(), () -> !server.isShutdown());
-      } catch (IOException | UncheckedIOException e) {
-        server.shutdownNow();
-        loopThread.close();
-        store.close();
-        throw e;
-      }
+  /** Waits as a standby until this controller leads the store, then fences the store's commits. */
+  private static Leadership lead(ControllerConfig config, JdbcStore store)
+      throws InterruptedException {
+    String holder = ProcessHandle.current().pid() + "@" + hostName();
+    String address =
+        config.advertiseAddress() != null
+            ? config.advertiseAddress()
+            : advertisedHost(config.host()) + ":" + config.grpcPort();
+    Leadership leadership;
+    try (LeaderElection election =
+        new LeaderElection(
+            config.store(),
+            config.storeUser(),
+            config.storePassword(),
+            config.standbyPollInterval())) {
+      leadership = election.awaitLeadership(holder, address);
     }
+    store.requireLeaderEpoch(leadership.epoch());
     log.info(
-        "controller serving gRPC on {}:{}{}, state in {}, scheduling policy {}",
-        config.host(),
-        server.getPort(),
-        http == null ? "" : " and HTTP on port " + http.port(),
-        config.store() == null ? config.dataDir() : redacted(config.store()),
-        config.scheduler().getPolicy());
-    return new Controller(store, loopThread, server, health, http);
+        "leading the PostgreSQL store as epoch {} ({}, advertised {}){}",
+        leadership.epoch(),
+        holder,
+        address,
+        leadership.previous().isSet()
+            ? "; took over from " + leadership.previous().describe()
+            : "");
+    return leadership;
+  }
+
+  private static String advertisedHost(String host) {
+    if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
+      return hostName();
+    }
+    return host.contains(":") ? "[" + host + "]" : host;
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
   }
 
   /** A JDBC URL without a password it may carry, for logs. */
@@ -144,6 +245,26 @@ public final class Controller implements AutoCloseable {
     return ProtoReflectionService.newInstance();
   }
 
+  /** Runs on the watchdog's thread, once: stop serving, then tell whoever waits. */
+  private void lose(LeadershipLostException why) {
+    if (closed.get()) {
+      return; // closing gave up the lock; nothing was lost
+    }
+    log.error("lost leadership of the PostgreSQL store: {}; stopped serving", why.getMessage());
+    stopHealth();
+    server.shutdownNow();
+    lostLeadership.complete(why);
+    loopThread.close();
+    leadership.close();
+  }
+
+  /** /healthz and gRPC health say NOT_SERVING from now on. */
+  private void stopHealth() {
+    if (state.getAndSet(ServingState.STOPPED) != ServingState.STOPPED) {
+      health.enterTerminalState();
+    }
+  }
+
   /** The bound gRPC port. */
   public int grpcPort() {
     return server.getPort();
@@ -154,7 +275,22 @@ public final class Controller implements AutoCloseable {
     return http == null ? -1 : http.port();
   }
 
-  /** Blocks until the controller is closed. */
+  /** The epoch this controller leads its PostgreSQL store as; empty on a store without election. */
+  public OptionalLong leaderEpoch() {
+    return leadership == null ? OptionalLong.empty() : OptionalLong.of(leadership.epoch());
+  }
+
+  /**
+   * Completes, with the reason, once this controller lost the lead of its PostgreSQL store and
+   * stopped serving (its gRPC server is shut down by then). The process should exit and be
+   * restarted, to come back as a standby. Never completes on H2, nor after {@link #close()}.
+   * Completing or cancelling the returned future affects no one else.
+   */
+  public CompletableFuture<LeadershipLostException> lostLeadership() {
+    return lostLeadership.copy();
+  }
+
+  /** Blocks until the controller is closed or has lost the lead. */
   public void awaitTermination() throws InterruptedException {
     server.awaitTermination();
   }
@@ -165,10 +301,10 @@ public final class Controller implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    health.enterTerminalState();
-    if (http != null) {
-      http.close();
+    if (watchdog != null) {
+      watchdog.close();
     }
+    stopHealth();
     server.shutdown();
     try {
       if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
@@ -178,7 +314,39 @@ public final class Controller implements AutoCloseable {
       Thread.currentThread().interrupt();
       server.shutdownNow();
     }
-    loopThread.close();
-    store.close();
+    // The loop's last commit is done before the store closes and before the lock is released.
+    resources.closeAll();
+  }
+
+  /**
+   * What a starting controller opened, closed in reverse order when the start fails or the
+   * controller closes: the data-dir lock, the store, HTTP, the lead, the loop, the gRPC server.
+   */
+  private static final class Resources {
+    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+
+    <T extends AutoCloseable> T add(T resource) {
+      synchronized (opened) {
+        opened.push(resource);
+      }
+      return resource;
+    }
+
+    void closeAll() {
+      while (true) {
+        AutoCloseable next;
+        synchronized (opened) {
+          next = opened.poll();
+        }
+        if (next == null) {
+          return;
+        }
+        try {
+          next.close();
+        } catch (Exception e) {
+          log.warn("closing {} failed", next, e);
+        }
+      }
+    }
   }
 }

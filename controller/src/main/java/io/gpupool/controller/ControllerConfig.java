@@ -24,6 +24,12 @@ import java.util.Objects;
  * @param storeUser database user (null when the URL carries it or none is needed)
  * @param storePassword database password (null when none is needed)
  * @param scheduler the scheduling policy and its tuning, complete (see {@link SchedulerConfigs})
+ * @param advertiseAddress the gRPC address ({@code HOST:PORT}) others reach this controller at,
+ *     recorded as the leader's address on a shared PostgreSQL store; null for {@code host:grpcPort}
+ *     (with the host name for a wildcard host; the configured port, so 0 when it picks a free one,
+ *     since a standby binds nothing)
+ * @param standbyPollInterval how often a standby on a shared PostgreSQL store tries to take the
+ *     lead
  */
 public record ControllerConfig(
     String host,
@@ -38,7 +44,9 @@ public record ControllerConfig(
     String store,
     String storeUser,
     String storePassword,
-    SchedulerConfig scheduler) {
+    SchedulerConfig scheduler,
+    String advertiseAddress,
+    Duration standbyPollInterval) {
 
   public ControllerConfig {
     Objects.requireNonNull(dataDir, "data dir is required (--data-dir)");
@@ -69,6 +77,30 @@ public record ControllerConfig(
     if (heartbeatTimeout.compareTo(heartbeatInterval) <= 0) {
       throw new IllegalArgumentException("heartbeat timeout must be longer than the interval");
     }
+    if (advertiseAddress != null && !isHostAndPort(advertiseAddress)) {
+      throw new IllegalArgumentException(
+          "--advertise-address must be HOST:PORT with a port from 1 to 65535 (e.g."
+              + " ctl-1.example.com:7070), got '"
+              + advertiseAddress
+              + "'");
+    }
+    if (standbyPollInterval.isNegative() || standbyPollInterval.isZero()) {
+      throw new IllegalArgumentException(
+          "--standby-poll-interval must be positive, got " + standbyPollInterval);
+    }
+  }
+
+  private static boolean isHostAndPort(String address) {
+    int colon = address.lastIndexOf(':');
+    if (colon <= 0 || address.chars().anyMatch(Character::isWhitespace)) {
+      return false;
+    }
+    try {
+      int port = Integer.parseInt(address.substring(colon + 1));
+      return port >= 1 && port <= 65535;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   public static Builder builder() {
@@ -90,6 +122,8 @@ public record ControllerConfig(
     private String store;
     private String storeUser;
     private String storePassword;
+    private String advertiseAddress;
+    private Duration standbyPollInterval = Duration.ofMillis(500);
 
     public Builder host(String host) {
       this.host = host;
@@ -150,6 +184,18 @@ public record ControllerConfig(
       return this;
     }
 
+    /** The {@code HOST:PORT} recorded as the leader's address; null for host and gRPC port. */
+    public Builder advertiseAddress(String hostAndPort) {
+      this.advertiseAddress = hostAndPort;
+      return this;
+    }
+
+    /** How often a standby tries to take the lead of a shared PostgreSQL store (default 500 ms). */
+    public Builder standbyPollInterval(Duration interval) {
+      this.standbyPollInterval = interval;
+      return this;
+    }
+
     /** Overrides the policy name of the scheduler configuration. */
     public Builder policy(String policy) {
       this.scheduler = scheduler.toBuilder().setPolicy(policy).build();
@@ -170,7 +216,9 @@ public record ControllerConfig(
           store,
           storeUser,
           storePassword,
-          scheduler);
+          scheduler,
+          advertiseAddress,
+          standbyPollInterval);
     }
   }
 }

@@ -1,22 +1,43 @@
 package io.gpupool.cli.server;
 
+import io.gpupool.cli.CliErrorHandler;
+import io.gpupool.cli.client.CommandFailedException;
 import io.gpupool.cli.client.DurationConverter;
 import io.gpupool.controller.Controller;
 import io.gpupool.controller.ControllerConfig;
+import io.gpupool.controller.ha.DataDirInUseException;
+import io.gpupool.controller.store.LeadershipLostException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code gpupool controller}: the central controller, serving until interrupted. */
+/**
+ * {@code gpupool controller}: the central controller, serving until interrupted. On a shared
+ * PostgreSQL store it may wait as a standby first; when it loses the lead it exits with {@value
+ * CliErrorHandler#EXIT_FAILURE} so that its supervisor restarts it (as a standby).
+ */
 @Command(
     name = "controller",
     mixinStandardHelpOptions = true,
-    description = "Runs the controller: the scheduling gRPC API agents and clients connect to.")
+    description = {
+      "Runs the controller: the scheduling gRPC API agents and clients connect to.",
+      "",
+      "Several controllers may share one PostgreSQL --store (same database and schema): one leads"
+          + " and serves; the others wait as standbys, answer /healthz with 503 'standby', do not"
+          + " listen on --port, and take over within seconds when the leader dies. Give agents and"
+          + " clients every controller's address (--controller a:7070,b:7070). A controller that"
+          + " loses the lead exits with code 1; run it under a supervisor that restarts it. With"
+          + " the embedded H2 store, one controller runs per --data-dir."
+    })
 public final class ControllerCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
 
   @Option(
       names = "--host",
@@ -33,8 +54,19 @@ public final class ControllerCommand implements Callable<Integer> {
   @Option(
       names = "--http-port",
       defaultValue = "8080",
-      description = "HTTP port for /healthz; -1 disables (default: ${DEFAULT-VALUE}).")
+      description =
+          "HTTP port for /healthz (200 'ok' while serving; 503 'standby', 'starting' or"
+              + " 'unavailable' otherwise); -1 disables (default: ${DEFAULT-VALUE}).")
   int httpPort;
+
+  @Option(
+      names = "--advertise-address",
+      paramLabel = "HOST:PORT",
+      description =
+          "The gRPC address others reach this controller at, recorded as the leader's address in a"
+              + " shared PostgreSQL store (default: --host, or this host's name for 0.0.0.0, and"
+              + " --port).")
+  String advertiseAddress;
 
   @Option(
       names = "--data-dir",
@@ -89,28 +121,80 @@ public final class ControllerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Controller controller =
-        Controller.start(
-            ControllerConfig.builder()
-                .host(host)
-                .grpcPort(port)
-                .httpPort(httpPort)
-                .dataDir(dataDir)
-                .joinToken(joinToken)
-                .heartbeatTimeout(suspectAfter)
-                .nodeLostAfter(lostAfter)
-                .store(store, storeUser, storePassword)
-                .scheduler(scheduler.config())
-                .build());
-    System.out.println(
+    Controller controller;
+    try {
+      controller = Controller.start(config());
+    } catch (DataDirInUseException e) {
+      throw new CommandFailedException(e.getMessage());
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.println(
         "gpupool controller: gRPC on "
             + host
             + ":"
             + controller.grpcPort()
             + (controller.httpPort() < 0 ? "" : ", HTTP on port " + controller.httpPort())
             + ", state in "
-            + (store == null ? dataDir.toAbsolutePath() : "the database at --store"));
-    UntilInterrupted.await(List.of(controller));
+            + (store == null ? dataDir.toAbsolutePath() : "the database at --store")
+            + (controller.leaderEpoch().isPresent()
+                ? ", leading it as epoch " + controller.leaderEpoch().getAsLong()
+                : ""));
+    out.flush();
+    LeadershipLostException lost = serveUntilStoppedOrDeposed(controller);
+    if (lost != null) {
+      throw new CommandFailedException(lostLeadershipMessage(lost));
+    }
     return 0;
+  }
+
+  /**
+   * Blocks until the controller loses the lead (returns why, after closing it) or the thread is
+   * interrupted (returns null, after closing it). On SIGINT/SIGTERM a shutdown hook closes the
+   * controller and the JVM exits while this still waits.
+   */
+  private static LeadershipLostException serveUntilStoppedOrDeposed(Controller controller) {
+    Thread hook = new Thread(controller::close, "gpupool-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    boolean interrupted = false;
+    try {
+      return controller.lostLeadership().get();
+    } catch (InterruptedException e) {
+      interrupted = true;
+      return null;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the leadership future never fails", e);
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is closing the controller already
+      }
+      controller.close();
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** The controller these flags describe; validation errors name the flag. */
+  ControllerConfig config() {
+    return ControllerConfig.builder()
+        .host(host)
+        .grpcPort(port)
+        .httpPort(httpPort)
+        .dataDir(dataDir)
+        .joinToken(joinToken)
+        .heartbeatTimeout(suspectAfter)
+        .nodeLostAfter(lostAfter)
+        .store(store, storeUser, storePassword)
+        .scheduler(scheduler.config())
+        .advertiseAddress(advertiseAddress)
+        .build();
+  }
+
+  static String lostLeadershipMessage(LeadershipLostException why) {
+    return "lost leadership of the PostgreSQL store: "
+        + why.getMessage()
+        + "; exiting so the supervisor restarts this controller as a standby";
   }
 }

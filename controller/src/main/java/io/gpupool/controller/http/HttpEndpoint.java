@@ -6,9 +6,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
-/** Serves {@code GET /healthz}: 200 "ok" while the controller serves, 503 otherwise. */
+/**
+ * Serves {@code GET /healthz}: 200 "ok" while the controller serves gRPC, 503 with the reason
+ * ("starting", "standby", "unavailable") otherwise; see {@link ServingState}. Thread-safe.
+ */
 public final class HttpEndpoint implements AutoCloseable {
   private final HttpServer server;
 
@@ -17,14 +20,14 @@ public final class HttpEndpoint implements AutoCloseable {
   }
 
   /** Starts listening; {@code port} 0 picks a free port. */
-  public static HttpEndpoint start(String host, int port, BooleanSupplier healthy)
+  public static HttpEndpoint start(String host, int port, Supplier<ServingState> state)
       throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
     server.createContext(
         "/healthz",
         exchange -> {
-          boolean ok = healthy.getAsBoolean();
-          respond(exchange, ok ? 200 : 503, ok ? "ok\n" : "unavailable\n");
+          ServingState now = state.get();
+          respond(exchange, now.httpStatus(), now.body() + "\n");
         });
     server.createContext("/", exchange -> respond(exchange, 404, "not found\n"));
     server.start();

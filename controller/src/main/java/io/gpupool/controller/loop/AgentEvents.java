@@ -145,13 +145,12 @@ final class AgentEvents {
           pass.send(node.session(), AgentCommands.start(task, plans.environment(task)));
         }
       } else if (task.state() == TaskState.TASK_STATE_RUNNING) {
-        endings.finish(
+        // The agent came back without it (an in-process CUDA kernel, or a wiped state dir): the
+        // run is gone as surely as on a lost node, and is retried the same way.
+        requeueLost(
             task,
-            task.transition(
-                TaskState.TASK_STATE_FAILED,
-                "lost: the agent on " + node.name() + " no longer runs it (agent restarted)",
-                pass.now,
-                null),
+            node,
+            "NODE_LOST: the agent on " + node.name() + " restarted without the task",
             pass);
       }
     }
@@ -376,38 +375,48 @@ final class AgentEvents {
     String why =
         "NODE_LOST: node " + node.name() + " silent for " + ctx.nodeLostAfter.toSeconds() + "s";
     for (TaskEntry task : ctx.state.tasksOn(node.id())) {
-      if (task.task().getCancelRequested()) {
-        endings.finish(
-            task,
-            task.transition(TaskState.TASK_STATE_CANCELLED, "cancelled; " + why, pass.now, null),
-            pass);
-      } else if (task.task().getLostCount() >= ctx.maxLostRequeues) {
-        endings.finish(
-            task,
-            task.transition(
-                TaskState.TASK_STATE_FAILED,
-                why + "; requeued " + ctx.maxLostRequeues + " times already, giving up",
-                pass.now,
-                null),
-            pass);
-      } else {
-        var event =
-            task.transition(
-                TaskState.TASK_STATE_PENDING,
-                why
-                    + "; requeued ("
-                    + (task.task().getLostCount() + 1)
-                    + " of "
-                    + ctx.maxLostRequeues
-                    + ")",
-                pass.now,
-                null);
-        task.unplace();
-        task.countLoss();
-        node.release(task.id());
-        pass.changed(task, event);
-      }
+      requeueLost(task, node, why, pass);
     }
     pass.capacityChanged();
+  }
+
+  /**
+   * A placed task whose run is lost with its node (or its agent's memory) goes back to the queue,
+   * frees its devices and counts the loss; a task that was being cancelled ends cancelled, one
+   * requeued too often for losses fails.
+   */
+  private void requeueLost(TaskEntry task, NodeEntry node, String why, Pass pass) {
+    if (task.task().getCancelRequested()) {
+      endings.finish(
+          task,
+          task.transition(TaskState.TASK_STATE_CANCELLED, "cancelled; " + why, pass.now, null),
+          pass);
+    } else if (task.task().getLostCount() >= ctx.maxLostRequeues) {
+      endings.finish(
+          task,
+          task.transition(
+              TaskState.TASK_STATE_FAILED,
+              why + "; requeued " + ctx.maxLostRequeues + " times already, giving up",
+              pass.now,
+              null),
+          pass);
+    } else {
+      var event =
+          task.transition(
+              TaskState.TASK_STATE_PENDING,
+              why
+                  + "; requeued ("
+                  + (task.task().getLostCount() + 1)
+                  + " of "
+                  + ctx.maxLostRequeues
+                  + ")",
+              pass.now,
+              null);
+      task.unplace();
+      task.countLoss();
+      node.release(task.id());
+      pass.changed(task, event);
+      pass.nodeViewed(node);
+    }
   }
 }

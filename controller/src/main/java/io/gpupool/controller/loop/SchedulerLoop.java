@@ -4,12 +4,14 @@ import io.gpupool.controller.core.SchedulingPolicy;
 import io.gpupool.controller.error.ControllerException;
 import io.gpupool.controller.state.ClusterState;
 import io.gpupool.controller.state.NodeEntry;
+import io.gpupool.controller.store.LeadershipLostException;
 import io.gpupool.controller.store.Store;
 import io.gpupool.controller.watch.TaskEventBus;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -21,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #offer} is thread-safe and never blocks. Everything else runs on one thread: {@link
  * LoopThread} in the controller, the test itself in unit tests (call {@link #runOnce()} to step).
  * If the store fails, the pass is lost as a whole: callers get UNAVAILABLE, agent sessions are
- * closed (agents reconnect and resend what was not acknowledged) and the state is reloaded.
+ * closed (agents reconnect and resend what was not acknowledged) and the state is reloaded. If the
+ * store refuses a commit because another controller leads now ({@link LeadershipLostException}),
+ * the pass is lost the same way, the loop closes for good and {@link #fenced()} completes.
  */
 public final class SchedulerLoop {
   private static final Logger log = LoggerFactory.getLogger(SchedulerLoop.class);
@@ -34,6 +38,7 @@ public final class SchedulerLoop {
   private final ClientRequests clients;
   private final AgentEvents agents;
   private final PlanApplier plans;
+  private final CompletableFuture<LeadershipLostException> fenced = new CompletableFuture<>();
   private boolean firstPass = true;
   private volatile boolean closed;
 
@@ -85,6 +90,15 @@ public final class SchedulerLoop {
     return events;
   }
 
+  /**
+   * Completes, on the loop thread, with the store's refusal when a commit found that this
+   * controller no longer leads; by then the loop is closed. Never completes on a store without
+   * leader fencing. Completing the returned future affects no one else.
+   */
+  public CompletableFuture<LeadershipLostException> fenced() {
+    return fenced.copy();
+  }
+
   /** Stops accepting events and fails the queued ones with UNAVAILABLE. */
   public void close() {
     closed = true;
@@ -94,6 +108,10 @@ public final class SchedulerLoop {
   }
 
   private void runPass(List<LoopEvent> events) {
+    if (fenced.isDone()) {
+      events.forEach(Replies::rejectClosed);
+      return;
+    }
     Pass pass = new Pass(clock.instant());
     for (LoopEvent event : events) {
       apply(event, pass);
@@ -105,6 +123,14 @@ public final class SchedulerLoop {
     }
     try {
       ctx.store.commit(pass.changes());
+    } catch (LeadershipLostException e) {
+      log.error(
+          "this controller no longer leads the store; it stops scheduling: {}", e.getMessage());
+      pass.failed();
+      closeSessions("this controller is no longer the leader; connect to the current one");
+      close();
+      fenced.complete(e);
+      return;
     } catch (RuntimeException e) {
       log.error("storing a scheduling pass failed; reloading state from the store", e);
       pass.failed();
@@ -142,12 +168,16 @@ public final class SchedulerLoop {
     }
   }
 
-  private void recoverFromStoreFailure() {
+  private void closeSessions(String reason) {
     for (NodeEntry node : ctx.state.nodes()) {
       if (node.isConnected()) {
-        node.session().close("the controller is recovering from a store failure");
+        node.session().close(reason);
       }
     }
+  }
+
+  private void recoverFromStoreFailure() {
+    closeSessions("the controller is recovering from a store failure");
     try {
       ctx.state = ClusterState.restore(ctx.store.load());
       ctx.state.nodes().forEach(node -> node.watchFrom(clock.instant()));

@@ -23,8 +23,25 @@ import org.flywaydb.core.Flyway;
 /**
  * {@link Store} over JDBC: embedded H2 in the data dir by default. Schema managed by Flyway ({@code
  * db/migration}); every commit is one transaction.
+ *
+ * <p>Thread-safe. On a shared PostgreSQL store, the leader calls {@link #requireLeaderEpoch} once
+ * it leads; from then on a commit that finds a newer leader throws {@link LeadershipLostException}
+ * and changes nothing.
  */
 public final class JdbcStore implements Store {
+  private static final long NO_EPOCH = -1;
+
+  /**
+   * Run on every pooled PostgreSQL connection: the server probes an idle client after 5 s and drops
+   * it after 3 more unanswered probes, and ends a transaction its client left open for 10 s. A
+   * leader cut off in the middle of a commit would otherwise keep its lock on the leader row (and
+   * so keep the next leader from recording itself) until the kernel's TCP timeout, hours later.
+   */
+  private static final String POSTGRES_SESSION_SETTINGS =
+      "SELECT set_config('tcp_keepalives_idle', '5', false),"
+          + " set_config('tcp_keepalives_interval', '2', false),"
+          + " set_config('tcp_keepalives_count', '3', false),"
+          + " set_config('idle_in_transaction_session_timeout', '10s', false)";
 
   private static final String TERMINAL_STATES =
       Set.of(
@@ -37,9 +54,15 @@ public final class JdbcStore implements Store {
           .collect(Collectors.joining(","));
 
   private final HikariDataSource dataSource;
+  private final String fenceQuery;
+  private volatile long leaderEpoch = NO_EPOCH;
 
-  private JdbcStore(HikariDataSource dataSource) {
+  private JdbcStore(HikariDataSource dataSource, boolean postgres) {
     this.dataSource = dataSource;
+    // H2 has no shared row locks; it never elects a leader, so its fence only serves tests.
+    this.fenceQuery =
+        "SELECT epoch, holder FROM controller_leader WHERE id = 1 FOR "
+            + (postgres ? "SHARE" : "UPDATE");
   }
 
   /**
@@ -61,6 +84,9 @@ public final class JdbcStore implements Store {
     config.setMaximumPoolSize(8);
     config.setPoolName("gpupool-store");
     config.setAutoCommit(false);
+    if (isPostgres(jdbcUrl)) {
+      config.setConnectionInitSql(POSTGRES_SESSION_SETTINGS);
+    }
     HikariDataSource dataSource = new HikariDataSource(config);
     try {
       migrate(dataSource);
@@ -68,7 +94,27 @@ public final class JdbcStore implements Store {
       dataSource.close();
       throw e;
     }
-    return new JdbcStore(dataSource);
+    return new JdbcStore(dataSource, isPostgres(jdbcUrl));
+  }
+
+  /** Whether the URL names a PostgreSQL database (where controllers elect a leader). */
+  public static boolean isPostgres(String jdbcUrl) {
+    return jdbcUrl != null && jdbcUrl.startsWith("jdbc:postgresql:");
+  }
+
+  /**
+   * Fences every later commit with the leader epoch this controller recorded when it took the
+   * leader lock: a commit first reads {@code controller_leader} with a share lock, in its own
+   * transaction, and rolls back with {@link LeadershipLostException} when another epoch is there.
+   * The share lock makes a new leader's epoch increment wait for a commit in flight, so the new
+   * leader loads the state only after the last commit of the old one, and the old one can commit
+   * nothing after that.
+   */
+  public void requireLeaderEpoch(long epoch) {
+    if (epoch < 0) {
+      throw new IllegalArgumentException("a leader epoch is not negative, got " + epoch);
+    }
+    this.leaderEpoch = epoch;
   }
 
   private static void migrate(DataSource dataSource) {
@@ -121,6 +167,7 @@ public final class JdbcStore implements Store {
     }
     try (Connection c = dataSource.getConnection()) {
       try {
+        checkLeaderEpoch(c);
         insertTasks(c, changes);
         updateTasks(c, changes);
         appendEvents(c, changes);
@@ -132,6 +179,33 @@ public final class JdbcStore implements Store {
       }
     } catch (SQLException e) {
       throw new StoreException("commit failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void checkLeaderEpoch(Connection c) throws SQLException {
+    long mine = leaderEpoch;
+    if (mine == NO_EPOCH) {
+      return;
+    }
+    try (PreparedStatement s = c.prepareStatement(fenceQuery);
+        ResultSet rs = s.executeQuery()) {
+      if (!rs.next()) {
+        throw new LeadershipLostException(
+            "the controller_leader row is gone; this controller (epoch "
+                + mine
+                + ") no longer knows that it leads");
+      }
+      long current = rs.getLong(1);
+      if (current != mine) {
+        throw new LeadershipLostException(
+            "controller "
+                + rs.getString(2)
+                + " leads the store as epoch "
+                + current
+                + "; this controller led epoch "
+                + mine
+                + " and may no longer write");
+      }
     }
   }
 

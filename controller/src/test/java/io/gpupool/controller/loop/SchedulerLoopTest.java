@@ -235,7 +235,7 @@ class SchedulerLoopTest {
   }
 
   @Test
-  void aReconnectingAgentGetsItsScheduledTasksAgainAndLostOnesFail() {
+  void aReconnectingAgentGetsItsScheduledTasksAgainAndRunningOnesItLostAreRequeued() {
     RecordingLink first = connect("n-1", 2);
     submit(TestSpecs.gpuTask(1), "");
     submit(TestSpecs.gpuTask(1), "");
@@ -244,9 +244,113 @@ class SchedulerLoopTest {
     RecordingLink second = hello("n-1", "instance-2", List.of());
 
     assertThat(first.closedWith).contains("replaced");
-    assertThat(second.startedTaskIds()).containsExactly("t-2");
+    Task requeued = task("t-1");
+    assertThat(requeued.getLostCount()).isEqualTo(1);
+    assertThat(requeued.getTransitionsList())
+        .extracting(t -> t.getState(), t -> t.getReason())
+        .contains(
+            org.assertj.core.groups.Tuple.tuple(
+                TASK_STATE_PENDING,
+                "NODE_LOST: the agent on host-n-1 restarted without the task; requeued (1 of 3)"));
+    assertThat(requeued.getState())
+        .as("placed again on its freed GPU")
+        .isEqualTo(TASK_STATE_SCHEDULED);
+    assertThat(requeued.getAttempt()).isEqualTo(2);
+    assertThat(second.startedTaskIds()).containsExactlyInAnyOrder("t-2", "t-1");
+  }
+
+  @Test
+  void aTaskItsAgentLostTooOftenFails() {
+    loop.close();
+    loop =
+        new SchedulerLoop(
+            clock,
+            store,
+            Policies.create("first-fit"),
+            new TaskEventBus(),
+            directory,
+            new LoopSettings(
+                Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30), 0));
+    RecordingLink first = connect("n-1", 1);
+    submit(TestSpecs.gpuTask(1), "");
+    update("n-1", first, started("t-1"));
+
+    RecordingLink second = hello("n-1", "instance-2", List.of());
+
     assertThat(task("t-1").getState()).isEqualTo(TASK_STATE_FAILED);
-    assertThat(task("t-1").getReason()).contains("no longer runs it");
+    assertThat(task("t-1").getReason())
+        .isEqualTo(
+            "NODE_LOST: the agent on host-n-1 restarted without the task; requeued 0 times"
+                + " already, giving up");
+    submit(TestSpecs.gpuTask(1), "");
+    assertThat(second.startedTaskIds()).as("its GPU is free again").containsExactly("t-2");
+  }
+
+  @Test
+  void aDuplicateEndedUpdateOfAFinishedTaskIsAcknowledgedAndIgnored() {
+    RecordingLink first = connect("n-1", 1);
+    submit(TestSpecs.gpuTask(1), "");
+    update("n-1", first, started("t-1"));
+    update("n-1", first, ended("t-1", 0, false));
+    Task finished = task("t-1");
+    int events = store.listEvents("t-1", 0, 100).size();
+
+    // The agent was killed after spooling its ended update and resends it from a new process.
+    RecordingLink restarted = hello("n-1", "instance-2", List.of("t-1"));
+    nextUpdateId = 1;
+    update("n-1", restarted, ended("t-1", 1, false));
+    update("n-1", restarted, ended("t-1", 1, false));
+
+    assertThat(task("t-1")).isEqualTo(finished);
+    assertThat(store.listEvents("t-1", 0, 100)).hasSize(events);
+    assertThat(restarted.lastAck()).isEqualTo(2);
+    submit(TestSpecs.gpuTask(1), "");
+    assertThat(restarted.startedTaskIds()).as("its GPU stayed free").containsExactly("t-2");
+  }
+
+  @Test
+  void aNodeLoadedFromTheStoreGetsTheFullLostDeadlineFromTheRestart() {
+    RecordingLink link = connect("n-1", 1);
+    submit(TestSpecs.gpuTask(1), "");
+    update("n-1", link, started("t-1"));
+    loop.close();
+    clock.advance(Duration.ofHours(1)); // the controller was down for an hour
+
+    loop = newLoop();
+    clock.advance(Duration.ofSeconds(29));
+    loop.runOnce();
+    assertThat(task("t-1").getState()).isEqualTo(TASK_STATE_RUNNING);
+    assertThat(directory.list().get(0).getState()).isNotEqualTo(NodeState.NODE_STATE_LOST);
+
+    clock.advance(Duration.ofSeconds(1));
+    loop.runOnce();
+    assertThat(task("t-1").getState()).isEqualTo(TASK_STATE_PENDING);
+    assertThat(task("t-1").getLostCount()).isEqualTo(1);
+    assertThat(directory.list().get(0).getState()).isEqualTo(NodeState.NODE_STATE_LOST);
+  }
+
+  @Test
+  void aCommitRefusedForANewerLeaderFailsTheCallersClosesSessionsAndStopsTheLoop() {
+    RecordingLink link = connect("n-1", 1);
+    store.deposed = true;
+    CompletableFuture<List<Task>> reply = new CompletableFuture<>();
+    loop.offer(new LoopEvent.Submit(TestSpecs.gpuTask(1), "", reply));
+    loop.runOnce();
+
+    assertThatThrownBy(reply::join)
+        .cause()
+        .isInstanceOfSatisfying(
+            ControllerException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNAVAILABLE));
+    assertThat(link.closedWith).contains("no longer the leader");
+    assertThat(loop.fenced())
+        .isCompletedWithValueMatching(e -> e.getMessage().contains("other@host"));
+
+    store.deposed = false;
+    CompletableFuture<List<Task>> later = new CompletableFuture<>();
+    loop.offer(new LoopEvent.Submit(TestSpecs.gpuTask(1), "", later));
+    loop.runOnce();
+    assertThatThrownBy(later::join).hasMessageContaining("shutting down");
+    assertThat(store.findTask("t-1")).isEmpty();
   }
 
   @Test

@@ -19,6 +19,9 @@ import io.gpupool.proto.v1.Task;
 import io.gpupool.proto.v1.TaskEvent;
 import io.gpupool.proto.v1.TaskResult;
 import io.gpupool.proto.v1.TaskState;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,6 +38,9 @@ abstract class StoreContract {
 
   /** Opens the backend's store on the same database every time it is called within one test. */
   abstract JdbcStore openStore();
+
+  /** A plain connection to the store's database, to act as another controller would. */
+  abstract Connection connect() throws SQLException;
 
   @BeforeEach
   void open() {
@@ -191,6 +197,33 @@ abstract class StoreContract {
         .containsExactly(ended);
     assertThat(store.listEvents("t-1", 0, 10)).containsExactly(event);
     assertThat(store.load().nodes()).extracting(NodeRecord::node).containsExactly(node);
+  }
+
+  @Test
+  void aCommitFencedWithAnEpochThatIsNoLongerRecordedIsRefusedAndChangesNothing()
+      throws SQLException {
+    store.requireLeaderEpoch(0); // the epoch the migration records: nobody has led yet
+    Changes first = new Changes();
+    first.insert(new StoredTask(1, task("t-1", TaskState.TASK_STATE_PENDING, ""), 1));
+    store.commit(first);
+
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
+      c.setAutoCommit(true);
+      s.executeUpdate("UPDATE controller_leader SET epoch = 1, holder = 'other@host' WHERE id = 1");
+    }
+    Changes second = new Changes();
+    second.insert(new StoredTask(2, task("t-2", TaskState.TASK_STATE_PENDING, ""), 1));
+    second.update(new StoredTask(1, task("t-1", TaskState.TASK_STATE_CANCELLED, ""), 2));
+
+    assertThatThrownBy(() -> store.commit(second))
+        .isInstanceOf(LeadershipLostException.class)
+        .hasMessage(
+            "controller other@host leads the store as epoch 1; this controller led epoch 0 and"
+                + " may no longer write");
+    assertThat(store.findTask("t-2")).isEmpty();
+    assertThat(store.findTask("t-1").orElseThrow().getState())
+        .isEqualTo(TaskState.TASK_STATE_PENDING);
   }
 
   private static Task task(String id, TaskState state, String requestId) {

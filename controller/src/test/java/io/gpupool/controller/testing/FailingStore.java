@@ -1,6 +1,7 @@
 package io.gpupool.controller.testing;
 
 import io.gpupool.controller.store.Changes;
+import io.gpupool.controller.store.LeadershipLostException;
 import io.gpupool.controller.store.Store;
 import io.gpupool.controller.store.StoreException;
 import io.gpupool.controller.store.StoredState;
@@ -13,10 +14,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** A store whose commits fail while {@link #failing} is set; otherwise it delegates. */
+/**
+ * A store whose commits fail while {@link #failing} is set, and are refused as from a deposed
+ * leader while {@link #deposed} is set; otherwise it delegates.
+ */
 public final class FailingStore implements Store {
   private final Store delegate;
   public volatile boolean failing;
+  public volatile boolean deposed;
 
   public FailingStore(Store delegate) {
     this.delegate = delegate;
@@ -29,6 +34,11 @@ public final class FailingStore implements Store {
 
   @Override
   public void commit(Changes changes) {
+    if (deposed) {
+      throw new LeadershipLostException(
+          "controller other@host leads the store as epoch 2; this controller led epoch 1 and may"
+              + " no longer write");
+    }
     if (failing) {
       throw new StoreException("injected failure", new SQLException("disk on fire"));
     }
