@@ -7,12 +7,7 @@ import io.gpupool.client.TaskHandle;
 import io.gpupool.client.TaskSpec;
 import io.gpupool.client.TaskState;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.UUID;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +22,7 @@ class PostgresStoreIT {
 
   @Test
   void aControllerOnPostgresqlKeepsItsTasksAcrossARestart() throws Exception {
-    String url = schemaUrl();
+    String url = TestPostgres.freshSchemaUrl();
     String id;
     try (TestCluster cluster =
         TestCluster.start(
@@ -61,23 +56,5 @@ class PostgresStoreIT {
                   .build());
       assertThat(same.id()).isEqualTo(id);
     }
-  }
-
-  private static String schemaUrl() throws Exception {
-    String base = System.getenv("GPUPOOL_TEST_POSTGRES_URL");
-    if (base == null || base.isBlank()) {
-      String message =
-          "GPUPOOL_TEST_POSTGRES_URL is not set; start one with .ci/postgres start DIR PORT";
-      if ("1".equals(System.getenv("GPUPOOL_REQUIRE_POSTGRES"))) {
-        throw new AssertionError(message);
-      }
-      Assumptions.abort(message);
-    }
-    String schema = "it_" + UUID.randomUUID().toString().replace("-", "");
-    try (Connection c = DriverManager.getConnection(base);
-        Statement s = c.createStatement()) {
-      s.execute("CREATE SCHEMA " + schema);
-    }
-    return base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
   }
 }
