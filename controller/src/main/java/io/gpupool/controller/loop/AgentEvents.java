@@ -190,6 +190,15 @@ final class AgentEvents {
           node.id());
       return;
     }
+    if (update.getAttempt() > 0 && update.getAttempt() != task.task().getAttempt()) {
+      log.debug(
+          "ignoring update {} of task {}: it is about attempt {}, the task is on attempt {}",
+          update.getUpdateId(),
+          update.getTaskId(),
+          update.getAttempt(),
+          task.task().getAttempt());
+      return;
+    }
     switch (update.getKindCase()) {
       case STARTED -> started(task, node, pass);
       case LOGS -> {

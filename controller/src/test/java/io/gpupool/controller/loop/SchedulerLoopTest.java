@@ -287,6 +287,28 @@ class SchedulerLoopTest {
   }
 
   @Test
+  void theLateEndOfAnEarlierAttemptDoesNotEndTheTaskPlacedAgainOnTheSameNode() {
+    RecordingLink first = connect("n-1", 1);
+    submit(TestSpecs.gpuTask(1), "");
+    update("n-1", first, started("t-1"));
+    RecordingLink second = hello("n-1", "instance-2", List.of());
+    assertThat(task("t-1").getAttempt()).isEqualTo(2);
+    nextUpdateId = 1;
+
+    update("n-1", second, attempt(1, ended("t-1", 0, false)));
+    assertThat(task("t-1").getState()).isEqualTo(TASK_STATE_SCHEDULED);
+    assertThat(second.lastAck()).as("acknowledged all the same").isEqualTo(1);
+
+    update("n-1", second, attempt(2, started("t-1")));
+    update("n-1", second, attempt(2, ended("t-1", 0, false)));
+    assertThat(task("t-1").getState()).isEqualTo(TASK_STATE_SUCCEEDED);
+  }
+
+  private static TaskUpdate attempt(int attempt, TaskUpdate update) {
+    return update.toBuilder().setAttempt(attempt).build();
+  }
+
+  @Test
   void aDuplicateEndedUpdateOfAFinishedTaskIsAcknowledgedAndIgnored() {
     RecordingLink first = connect("n-1", 1);
     submit(TestSpecs.gpuTask(1), "");
