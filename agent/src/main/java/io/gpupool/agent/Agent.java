@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. Tasks keep running while the controller is unreachable (up to {@link
  * AgentConfig#stopWorkAfterDisconnect()} when set); their updates are delivered when the session is
- * back.
+ * back. Command tasks also outlive the agent process: an agent started on the same state dir takes
+ * over those still running and reports those that ended meanwhile (see {@link
+ * TaskRunner#reattach()}); a graceful {@link #close()} stops them instead.
  */
 public final class Agent implements AutoCloseable {
 
@@ -84,16 +86,22 @@ public final class Agent implements AutoCloseable {
             config.clock(),
             new Random(),
             spool);
+    // Before the session starts: its hello must name the tasks taken over, and their updates need
+    // a session to go to.
+    runner.reattach();
   }
 
   /**
    * Starts an agent: loads (or creates) the node identity in the state dir, selects the device
-   * backend, registers with the controller (retrying with backoff while it is unreachable) and
-   * opens the session.
+   * backend, takes over the command tasks an earlier agent process on the state dir left running
+   * (and reports those that ended meanwhile), registers with the controller (retrying with backoff
+   * while it is unreachable) and opens the session, whose hello names the tasks taken over.
    *
    * @throws AgentStartException when the state dir is unusable, no device backend fits (no NVIDIA
    *     driver and no simulate spec), the controller refused the join token or the registration, or
-   *     the calling thread was interrupted; nothing is left running
+   *     the calling thread was interrupted; nothing is left running (tasks taken over are stopped
+   *     like at {@link #close()}, since the controller, unable to hear from this node, will give
+   *     their work to another)
    */
   public static Agent start(AgentConfig config) throws AgentStartException {
     String nodeId;

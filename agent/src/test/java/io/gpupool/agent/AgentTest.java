@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.util.Durations;
 import io.gpupool.agent.device.GpuDevice;
+import io.gpupool.agent.device.SimulateSpec;
+import io.gpupool.agent.device.SimulatedBackend;
+import io.gpupool.agent.workload.AbandonedRunners;
+import io.gpupool.agent.workload.TaskRunner;
 import io.gpupool.proto.v1.CancelTaskCommand;
 import io.gpupool.proto.v1.CommandWorkload;
 import io.gpupool.proto.v1.ConnectRequest;
@@ -24,11 +28,13 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -473,6 +479,42 @@ class AgentTest {
     assertThat(ended.getCancelled()).isFalse();
     assertThat(ended.getResult().getMessage())
         .isEqualTo("preempted: preempted by t-42 (priority 100) (checkpointed)");
+  }
+
+  @Test
+  void anAgentStartedAfterACrashTakesOverTheRunningTaskAndNamesItInItsHello() throws Exception {
+    // The earlier agent process: a runner on the same state dir, killed without stopping its task.
+    List<TaskUpdate> beforeCrash = new CopyOnWriteArrayList<>();
+    TaskRunner crashed =
+        new TaskRunner(
+            new SimulatedBackend(SimulateSpec.parse("2xA100-80GB"), "node-a", 1),
+            stateDir,
+            Clock.systemUTC(),
+            beforeCrash::add);
+    crashed.start("t-adopt", bash("echo ready; sleep 1000"), List.of(0));
+    await().until(() -> logTexts(beforeCrash).anyMatch("ready"::equals));
+    AbandonedRunners.abandon(crashed);
+
+    startAgent();
+
+    FakeAgentService.Stream stream = controller.latest();
+    assertThat(stream.hello().getKnownTaskIdsList()).containsExactly("t-adopt");
+    stream.send(
+        ConnectResponse.newBuilder()
+            .setCancelTask(
+                CancelTaskCommand.newBuilder()
+                    .setTaskId("t-adopt")
+                    .setGracePeriod(Durations.fromSeconds(5)))
+            .build());
+    awaitEnded("t-adopt");
+    TaskEnded ended =
+        of(allUpdates(), "t-adopt").stream()
+            .filter(TaskUpdate::hasEnded)
+            .findFirst()
+            .orElseThrow()
+            .getEnded();
+    assertThat(ended.getCancelled()).isTrue();
+    assertThat(ended.getResult().getExitCode()).isEqualTo(143);
   }
 
   @Test

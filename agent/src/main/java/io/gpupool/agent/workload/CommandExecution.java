@@ -10,87 +10,139 @@ import io.gpupool.proto.v1.TaskStarted;
 import io.gpupool.proto.v1.TaskUpdate;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One run of a command workload, from launch to the ended update.
+ * One run of a command workload, from launch (or from being taken over after an agent restart) to
+ * the ended update.
  *
- * <p>Reports started (once the process runs), output and progress, then exactly one ended after
- * both output streams are drained and the process tree is gone. The ended message is empty when the
- * process exited by itself (the exit code says it all) and says why the agent killed it otherwise.
- * Whatever goes wrong before the process runs (bad working_dir, unknown device, exec failure) ends
- * the task with a message and without an exit code.
+ * <p>The workload runs under a {@link Supervisor} that outlives the agent process: its output goes
+ * to files in the task's {@link SupervisorDir}, which the runner's {@link TaskPoller} reads every
+ * turn, and its exit status to a file that the supervisor writes before it exits. Reports started
+ * (once the supervisor runs), output and progress, then exactly one ended after the supervisor
+ * exited, the workload's leftover processes are gone and both output files are drained. The ended
+ * message is empty when the workload exited by itself (the exit code says it all) and says why the
+ * agent killed it otherwise. Whatever goes wrong before the workload runs (bad working_dir, unknown
+ * device, a program that cannot be executed) ends the task with a message and without an exit code.
+ * After the ended update is in the sink, the task dir is marked reported, so that no later agent
+ * reports it again.
  *
- * <p>Preemption: {@link #preempt} writes the notice file, sends SIGUSR1 to the main process and
- * stops the tree at the deadline, or at once when the workload prints {@code ##gpupool
- * checkpointed} on stdout. The first thing that stops the workload names the outcome (a cancel
- * during the notice period wins); a workload that exits by itself after the notice counts as
- * preempted.
+ * <p>Preemption: {@link #preempt} writes the notice file, sends SIGUSR1 to the workload (not to its
+ * supervisor) and stops the tree at the deadline, or at once when the workload prints {@code
+ * ##gpupool checkpointed} on stdout. The first thing that stops the workload names the outcome (a
+ * cancel during the notice period wins); a workload that exits by itself after the notice counts as
+ * preempted. Why the task is being stopped, and its notice, are recorded in the supervisor dir, so
+ * that an agent taking the task over reports the same outcome.
  *
- * <p>Thread-safe; {@link #start()} is called once, before any other method.
+ * <p>Thread-safe; {@link #start()} or {@link #reattach} is called once, before any other method.
  */
-final class CommandExecution implements Execution {
+final class CommandExecution implements Execution, TaskPoller.Polled {
 
   private static final Logger log = LoggerFactory.getLogger(CommandExecution.class);
   private static final long FLUSH_INTERVAL_MS = 100;
   private static final long TREE_REFRESH_INTERVAL_MS = 500;
-  private static final int MAX_LINE_CHARS = 64 * 1024;
+  private static final int MAX_LINE_BYTES = 64 * 1024;
+
+  /** Output read per file and turn at most, so that one chatty task cannot hold up the others. */
+  private static final long MAX_BYTES_PER_TURN = 1024 * 1024;
+
+  private static final long FLUSH_TURNS =
+      Math.max(1, FLUSH_INTERVAL_MS / TaskPoller.INTERVAL_MILLIS);
+  private static final long REFRESH_TURNS =
+      Math.max(1, TREE_REFRESH_INTERVAL_MS / TaskPoller.INTERVAL_MILLIS);
 
   /**
-   * After the process exited, how long its output and tree may take to go beyond the grace period.
+   * After the workload exited, how long its output and tree may take to go beyond the grace period.
    */
   private static final Duration END_SLACK = Duration.ofSeconds(5);
 
   private static final Pattern DIRECTORY_SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
   private static final File NULL_DEVICE = new File("/dev/null");
 
+  // Keys of the stop state recorded in the supervisor dir.
+  private static final String STOP_REASON = "reason";
+  private static final String GPU_MEMORY_MESSAGE = "gpu-memory-message";
+  private static final String NOTICE_REASON = "notice-reason";
+  private static final String NOTICE_DEADLINE = "notice-deadline";
+  private static final String CHECKPOINTED = "checkpointed";
+
   private final String taskId;
+  private final StartTask command;
   private final TaskSpec spec;
   private final List<Integer> deviceIndices;
   private final int attempt;
-  private final Map<String, String> controllerEnv;
   private final RunnerContext context;
-  private final TaskOutput output;
   private final Duration gracePeriod;
   private final Optional<Duration> maxRuntime;
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
-  private final List<Future<?>> periodicJobs = new ArrayList<>();
+  private final List<Future<?>> jobs = new ArrayList<>(); // guarded by itself
 
+  private volatile TaskOutput output;
+  private volatile SupervisorDir files;
   private volatile ProcessTree tree;
   private volatile NoticeFile noticeFile;
+  private volatile Process child; // the supervisor when this agent process launched it
+  private volatile Signal pendingSignal = Signal.NONE;
+  private volatile boolean endDeadlinePassed;
+
   private StopReason stopReason; // guarded by this
   private boolean exited; // guarded by this
   private PreemptionNotice notice; // guarded by this; set by the first preempt
   private boolean checkpointed; // guarded by this
   private String gpuMemoryMessage; // guarded by this; set when the share was exceeded
 
+  // Confined to the poller's turns (the timer thread).
+  private OutputTail stdout;
+  private OutputTail stderr;
+  private Phase phase = Phase.RUNNING;
+  private long turns;
+  private boolean devicesBusy;
+  private boolean done;
+  private OptionalInt exitStatus = OptionalInt.empty();
+  private String lostMessage; // the supervisor died without recording the exit status
+  private List<ProcessHandle> leftovers = List.of();
+
+  /** Where the task is on its way to the ended update. */
+  private enum Phase {
+    /** The supervisor runs. */
+    RUNNING,
+    /** The supervisor is gone; leftovers are being stopped and the output drained. */
+    ENDING
+  }
+
+  /** A stop signal that found no workload to signal yet, tried again every turn. */
+  private enum Signal {
+    NONE,
+    TERM,
+    KILL
+  }
+
   CommandExecution(StartTask command, RunnerContext context) {
     this.taskId = command.getTaskId();
+    this.command = command;
     this.spec = command.getSpec();
     this.deviceIndices = List.copyOf(command.getDeviceIndicesList());
     this.attempt = attemptOf(command);
-    this.controllerEnv = Map.copyOf(command.getEnvMap());
     this.context = context;
-    this.output = new TaskOutput(taskId, context.clock(), context.sink());
     this.gracePeriod = SpecLimits.gracePeriod(spec);
     this.maxRuntime = SpecLimits.maxRuntime(spec);
   }
@@ -110,79 +162,122 @@ final class CommandExecution implements Execution {
     return Math.max(1, command.getAttempt());
   }
 
-  /** Launches the process, or ends the task at once when it cannot run. */
+  /** Launches the supervisor, or ends the task at once when the workload cannot run. */
   @Override
   public void start() {
+    output = newOutput(0, 0);
+    Instant startedAt = context.clock().instant();
     Process process;
     try {
-      process = launch();
+      process = launch(startedAt);
     } catch (LaunchException e) {
       log.info("task {} could not start: {}", taskId, e.getMessage());
       finish(null, e.getMessage());
       return;
     }
+    child = process;
     tree = new ProcessTree(process.toHandle());
+    stdout = new OutputTail(files.stdout(), 0, MAX_LINE_BYTES);
+    stderr = new OutputTail(files.stderr(), 0, MAX_LINE_BYTES);
     context.backend().workStarted(deviceIndices);
-    log.info("task {} started: pid {}", taskId, process.pid());
+    devicesBusy = true;
+    log.info("task {} started: supervisor pid {}", taskId, process.pid());
     context
         .sink()
         .accept(
             TaskUpdate.newBuilder()
                 .setTaskId(taskId)
-                .setStarted(
-                    TaskStarted.newBuilder()
-                        .setTime(ProtoTime.timestamp(context.clock().instant())))
+                .setStarted(TaskStarted.newBuilder().setTime(ProtoTime.timestamp(startedAt)))
                 .build());
-    CompletableFuture<Void> stdout =
-        CompletableFuture.runAsync(
-            () -> pump(process.getInputStream(), LogStream.LOG_STREAM_STDOUT), context.io());
-    CompletableFuture<Void> stderr =
-        CompletableFuture.runAsync(
-            () -> pump(process.getErrorStream(), LogStream.LOG_STREAM_STDERR), context.io());
-    synchronized (periodicJobs) {
-      periodicJobs.add(
-          context
-              .timers()
-              .scheduleAtFixedRate(
-                  guarded(output::flush),
-                  FLUSH_INTERVAL_MS,
-                  FLUSH_INTERVAL_MS,
-                  TimeUnit.MILLISECONDS));
-      periodicJobs.add(
-          context
-              .timers()
-              .scheduleWithFixedDelay(
-                  guarded(tree::refresh),
-                  TREE_REFRESH_INTERVAL_MS,
-                  TREE_REFRESH_INTERVAL_MS,
-                  TimeUnit.MILLISECONDS));
-      gpuMemoryWatcher()
-          .ifPresent(
-              watcher ->
-                  periodicJobs.add(
-                      context
-                          .timers()
-                          .scheduleWithFixedDelay(
-                              guarded(() -> watcher.check().ifPresent(this::overGpuMemoryShare)),
-                              context.gpuMemoryCheckInterval().toNanos(),
-                              context.gpuMemoryCheckInterval().toNanos(),
-                              TimeUnit.NANOSECONDS)));
-      maxRuntime.ifPresent(
-          limit ->
-              periodicJobs.add(
-                  context
-                      .timers()
-                      .schedule(
-                          guarded(() -> stop(StopReason.MAX_RUNTIME, gracePeriod)),
-                          limit.toNanos(),
-                          TimeUnit.NANOSECONDS)));
-    }
-    context.io().execute(() -> awaitEnd(process, CompletableFuture.allOf(stdout, stderr)));
+    scheduleLimits(maxRuntime);
+    context.poller().add(this);
+    process.onExit().thenRun(() -> context.poller().pollSoon(this));
   }
 
   /**
-   * Stops the workload: SIGTERM to its process tree now, SIGKILL to what is left after the grace
-   * period. Only the first stop counts; a workload that already exited is left alone.
+   * Takes over the task from what an earlier agent process left in its supervisor dir: a running
+   * supervisor is followed from where the output was reported, with its limits counted from the
+   * recorded start; a supervisor that ended meanwhile gets its end reported with the recorded exit
+   * status; one that died without recording it is reported lost. Called instead of {@link
+   * #start()}, once; the ended update follows as for a started task.
+   *
+   * @param taskDirectory the task's directory, {@code stateDir/tasks/<taskId>}, as a real path
+   * @param startedAt when the supervisor was launched
+   */
+  void reattach(Path taskDirectory, SupervisorDir dir, Instant startedAt) {
+    files = dir;
+    noticeFile = new NoticeFile(taskDirectory);
+    long[] offsets = dir.reportedOffsets();
+    output = newOutput(offsets[0], offsets[1]);
+    stdout = new OutputTail(dir.stdout(), offsets[0], MAX_LINE_BYTES);
+    stderr = new OutputTail(dir.stderr(), offsets[1], MAX_LINE_BYTES);
+    restoreStopState(dir.readStopState());
+    OptionalLong pid = dir.pid();
+    Optional<ProcessHandle> supervisor =
+        pid.isPresent()
+            ? ProcessHandle.of(pid.getAsLong())
+                .filter(ProcFs::isRunning)
+                .filter(p -> Supervisor.supervises(p, dir.path()))
+            : Optional.empty();
+    if (supervisor.isEmpty()) {
+      takeOverEnded(pid);
+      return;
+    }
+    tree = new ProcessTree(supervisor.get());
+    context.backend().workStarted(deviceIndices);
+    devicesBusy = true;
+    Duration ran = SpecLimits.nonNegative(Duration.between(startedAt, context.clock().instant()));
+    log.info(
+        "task {} taken over: supervisor pid {}, running for {}",
+        taskId,
+        pid.getAsLong(),
+        DurationText.format(ran));
+    scheduleLimits(maxRuntime.map(limit -> SpecLimits.nonNegative(limit.minus(ran))));
+    StopReason stopping;
+    PreemptionNotice given;
+    synchronized (this) {
+      stopping = stopReason;
+      given = notice;
+    }
+    if (stopping != null) {
+      // The kill deadline died with the earlier agent: the stop starts over.
+      signalStop(gracePeriod);
+    } else if (given != null) {
+      Duration left =
+          SpecLimits.nonNegative(Duration.between(context.clock().instant(), given.deadline()));
+      addJob(
+          context
+              .timers()
+              .schedule(
+                  guarded(() -> stop(StopReason.PREEMPTED, gracePeriod)),
+                  left.toNanos(),
+                  TimeUnit.NANOSECONDS));
+    }
+    context.poller().add(this);
+  }
+
+  /** The supervisor ended while no agent watched: report how, once its leftovers are gone. */
+  private void takeOverEnded(OptionalLong pid) {
+    synchronized (this) {
+      exited = true;
+    }
+    exitStatus = files.exitStatus();
+    if (exitStatus.isEmpty()) {
+      lostMessage = "lost: the task's supervisor died while the agent was down";
+    }
+    log.info(
+        "task {} ended while the agent was down: {}",
+        taskId,
+        exitStatus.isPresent() ? "exit code " + exitStatus.getAsInt() : lostMessage);
+    // Set before the poller sees the task: its turns take over from here.
+    beginEnding(pid.isPresent() ? ProcFs.sessionLeftovers(pid.getAsLong()) : List.of());
+    context.poller().add(this);
+  }
+
+  /**
+   * Stops the workload: SIGTERM to the workload and its descendants now, SIGKILL to what is left
+   * after the grace period. Only the first stop counts; a workload that already exited is left
+   * alone.
    */
   @Override
   public void stop(StopReason reason, Duration grace) {
@@ -191,20 +286,31 @@ final class CommandExecution implements Execution {
         return;
       }
       stopReason = reason;
+      persistStopState();
     }
     log.info("task {}: stopping ({}), SIGKILL in {}", taskId, reason, DurationText.format(grace));
+    signalStop(grace);
+  }
+
+  private void signalStop(Duration grace) {
     ProcessTree processes = tree;
-    processes.terminate();
+    if (!processes.terminate()) {
+      pendingSignal = Signal.TERM; // no workload yet: the next turns try again
+    }
     context
         .timers()
         .schedule(
-            guarded(processes::kill),
+            guarded(
+                () -> {
+                  boolean killed = processes.kill();
+                  pendingSignal = killed ? Signal.NONE : Signal.KILL;
+                }),
             SpecLimits.nonNegative(grace).toNanos(),
             TimeUnit.NANOSECONDS);
   }
 
   /**
-   * Preempts the workload: writes the notice file, sends SIGUSR1 to the main process, and stops the
+   * Preempts the workload: writes the notice file, sends SIGUSR1 to the workload, and stops the
    * process tree like {@link #stop} at the deadline (now plus the notice period), or as soon as the
    * workload prints that it checkpointed. Returns after the notice is written and the signal sent;
    * failing to write or signal is logged, and the deadline still holds.
@@ -223,6 +329,7 @@ final class CommandExecution implements Execution {
       notice =
           new PreemptionNotice(taskId, reason, context.clock().instant().plus(period), attempt);
       given = notice;
+      persistStopState();
     }
     log.info(
         "task {}: preempted ({}), SIGTERM at {} unless it checkpoints first",
@@ -238,19 +345,210 @@ final class CommandExecution implements Execution {
           noticeFile.path(),
           e.toString());
     }
-    if (!tree.sendUsr1ToRoot()) {
+    if (!tree.sendUsr1ToWorkload()) {
       log.debug("task {}: SIGUSR1 not delivered; the deadline still holds", taskId);
     }
-    synchronized (periodicJobs) {
-      periodicJobs.add(
-          context
-              .timers()
-              .schedule(
-                  guarded(() -> stop(StopReason.PREEMPTED, gracePeriod)),
-                  period.toNanos(),
-                  TimeUnit.NANOSECONDS));
-    }
+    addJob(
+        context
+            .timers()
+            .schedule(
+                guarded(() -> stop(StopReason.PREEMPTED, gracePeriod)),
+                period.toNanos(),
+                TimeUnit.NANOSECONDS));
     return true;
+  }
+
+  /**
+   * One turn on the poller's thread: reads new output, flushes it now and then, notices the end of
+   * the supervisor, and reports the end once the leftovers are gone.
+   */
+  @Override
+  public void poll() {
+    if (done) {
+      return;
+    }
+    turns++;
+    if (phase == Phase.RUNNING) {
+      readOutput(MAX_BYTES_PER_TURN);
+      if (turns % FLUSH_TURNS == 0) {
+        output.flush();
+      }
+      if (turns % REFRESH_TURNS == 0) {
+        tree.refresh();
+      }
+      retryPendingSignal();
+      if (supervisorGone()) {
+        synchronized (this) {
+          exited = true;
+        }
+        exitStatus = files.exitStatus();
+        if (exitStatus.isEmpty()) {
+          lostMessage =
+              "lost: the task's supervisor died without recording the workload's exit status";
+        }
+        List<ProcessHandle> left = new ArrayList<>(tree.aliveDescendants());
+        if (exitStatus.isEmpty()) {
+          // The workload may be running still, out of the supervisor's tree now.
+          ProcFs.sessionLeftovers(tree.root().pid()).stream()
+              .filter(p -> !left.contains(p))
+              .forEach(left::add);
+        }
+        beginEnding(left);
+      }
+    }
+    if (phase == Phase.ENDING) {
+      readOutput(MAX_BYTES_PER_TURN);
+      // Reaped, not just dead: whoever sees the ended update can rely on the tree being gone.
+      boolean leftoversGone = leftovers.stream().noneMatch(ProcessHandle::isAlive);
+      if (leftoversGone || endDeadlinePassed) {
+        if (!leftoversGone) {
+          log.warn(
+              "task {}: processes still around {} after the workload exited (something detached"
+                  + " from the task); ending the task anyway",
+              taskId,
+              DurationText.format(gracePeriod.plus(END_SLACK)));
+        }
+        end();
+      }
+    }
+  }
+
+  private boolean supervisorGone() {
+    Process process = child;
+    // Not this process's child: its parent (init) may take a while to reap it.
+    return process != null ? !process.isAlive() : !ProcFs.isRunning(tree.root());
+  }
+
+  private void retryPendingSignal() {
+    switch (pendingSignal) {
+      case TERM -> {
+        if (tree.terminate()) {
+          pendingSignal = Signal.NONE;
+        }
+      }
+      case KILL -> {
+        if (tree.kill()) {
+          pendingSignal = Signal.NONE;
+        }
+      }
+      case NONE -> {}
+    }
+  }
+
+  /**
+   * Stops what the workload left behind, which would keep the GPUs busy and the output growing:
+   * SIGTERM now, SIGKILL after the grace period; the end waits for them at most the grace period
+   * and a little more.
+   */
+  private void beginEnding(List<ProcessHandle> left) {
+    phase = Phase.ENDING;
+    leftovers = List.copyOf(left);
+    if (leftovers.isEmpty()) {
+      return; // the usual case: the end follows in this turn
+    }
+    Duration limit = gracePeriod.plus(END_SLACK);
+    addJob(
+        context
+            .timers()
+            .schedule(
+                () -> {
+                  endDeadlinePassed = true;
+                  context.poller().pollSoon(this);
+                },
+                limit.toNanos(),
+                TimeUnit.NANOSECONDS));
+    log.debug("task {}: stopping {} leftover processes", taskId, leftovers.size());
+    ProcessTree.signal(leftovers, false);
+    List<ProcessHandle> toKill = leftovers;
+    addJob(
+        context
+            .timers()
+            .schedule(
+                guarded(() -> ProcessTree.signal(toKill, true)),
+                gracePeriod.toNanos(),
+                TimeUnit.NANOSECONDS));
+  }
+
+  /** Drains the output, then reports the end. */
+  private void end() {
+    done = true;
+    context.poller().remove(this);
+    readOutput(Long.MAX_VALUE);
+    stdout.finish((text, end) -> takeLine(LogStream.LOG_STREAM_STDOUT, text, end));
+    stderr.finish((text, end) -> takeLine(LogStream.LOG_STREAM_STDERR, text, end));
+    closeTails();
+    synchronized (jobs) {
+      jobs.forEach(job -> job.cancel(false));
+    }
+    if (devicesBusy) {
+      context.backend().workEnded(deviceIndices);
+    }
+    if (exitStatus.isPresent()) {
+      log.info("task {} ended: exit code {}", taskId, exitStatus.getAsInt());
+      finish(exitStatus.getAsInt(), endMessage());
+    } else {
+      log.warn("task {} ended: {}", taskId, lostMessage);
+      finish(null, lostMessage);
+    }
+  }
+
+  private void readOutput(long maxBytes) {
+    try {
+      stdout.read(maxBytes, (text, end) -> takeLine(LogStream.LOG_STREAM_STDOUT, text, end));
+      stderr.read(maxBytes, (text, end) -> takeLine(LogStream.LOG_STREAM_STDERR, text, end));
+    } catch (IOException e) {
+      log.warn("task {}: reading its output failed: {}", taskId, e.toString());
+    }
+  }
+
+  private void takeLine(LogStream stream, String text, long endOffset) {
+    // Control lines count on stdout only; on stderr they are ordinary output.
+    if (stream == LogStream.LOG_STREAM_STDOUT && ControlLines.isCheckpointed(text)) {
+      output.skip(stream, endOffset);
+      checkpointed();
+    } else {
+      output.line(stream, text, endOffset);
+    }
+  }
+
+  private void closeTails() {
+    for (OutputTail tail : new OutputTail[] {stdout, stderr}) {
+      try {
+        tail.close();
+      } catch (IOException e) {
+        log.debug("task {}: closing an output file failed: {}", taskId, e.toString());
+      }
+    }
+  }
+
+  /** The max-runtime limit and the GPU memory watch of a running supervisor. */
+  private void scheduleLimits(Optional<Duration> runtimeLeft) {
+    gpuMemoryWatcher()
+        .ifPresent(
+            watcher ->
+                addJob(
+                    context
+                        .timers()
+                        .scheduleWithFixedDelay(
+                            guarded(() -> watcher.check().ifPresent(this::overGpuMemoryShare)),
+                            context.gpuMemoryCheckInterval().toNanos(),
+                            context.gpuMemoryCheckInterval().toNanos(),
+                            TimeUnit.NANOSECONDS)));
+    runtimeLeft.ifPresent(
+        left ->
+            addJob(
+                context
+                    .timers()
+                    .schedule(
+                        guarded(() -> stop(StopReason.MAX_RUNTIME, gracePeriod)),
+                        left.toNanos(),
+                        TimeUnit.NANOSECONDS)));
+  }
+
+  private void addJob(Future<?> job) {
+    synchronized (jobs) {
+      jobs.add(job);
+    }
   }
 
   /** The watcher of a task with a GPU share on one device; empty for other tasks. */
@@ -285,23 +583,73 @@ final class CommandExecution implements Execution {
         return;
       }
       checkpointed = true;
+      persistStopState();
     }
     log.info("task {}: checkpointed after its preemption notice", taskId);
     stop(StopReason.PREEMPTED, gracePeriod);
   }
 
-  private Process launch() throws LaunchException {
+  /** Records why and how the task is being stopped, for an agent that takes it over. */
+  private void persistStopState() {
+    assert Thread.holdsLock(this);
+    SupervisorDir dir = files;
+    if (dir == null) {
+      return;
+    }
+    Properties state = new Properties();
+    if (stopReason != null) {
+      state.setProperty(STOP_REASON, stopReason.name());
+    }
+    if (gpuMemoryMessage != null) {
+      state.setProperty(GPU_MEMORY_MESSAGE, gpuMemoryMessage);
+    }
+    if (notice != null) {
+      state.setProperty(NOTICE_REASON, notice.reason());
+      state.setProperty(NOTICE_DEADLINE, notice.deadline().toString());
+    }
+    if (checkpointed) {
+      state.setProperty(CHECKPOINTED, "true");
+    }
+    try {
+      dir.writeStopState(state);
+    } catch (IOException e) {
+      log.warn(
+          "task {}: cannot record its stop in {}: {}; an agent restarted before its end would"
+              + " report it as exited by itself",
+          taskId,
+          dir.path(),
+          e.toString());
+    }
+  }
+
+  private synchronized void restoreStopState(Properties state) {
+    try {
+      String reason = state.getProperty(STOP_REASON);
+      stopReason = reason == null ? null : StopReason.valueOf(reason);
+      gpuMemoryMessage = state.getProperty(GPU_MEMORY_MESSAGE);
+      String noticeReason = state.getProperty(NOTICE_REASON);
+      String deadline = state.getProperty(NOTICE_DEADLINE);
+      if (noticeReason != null && deadline != null) {
+        notice = new PreemptionNotice(taskId, noticeReason, Instant.parse(deadline), attempt);
+      }
+      checkpointed = Boolean.parseBoolean(state.getProperty(CHECKPOINTED));
+    } catch (IllegalArgumentException | DateTimeParseException e) {
+      log.warn("task {}: ignoring its unreadable stop state: {}", taskId, e.toString());
+    }
+  }
+
+  private Process launch(Instant startedAt) throws LaunchException {
     if (!spec.hasCommand()) {
       throw new LaunchException(
           "the task spec has no workload: set command, cuda_kernel or diagnostic");
     }
-    CommandWorkload command = spec.getCommand();
-    if (command.getArgvCount() == 0) {
+    CommandWorkload workload = spec.getCommand();
+    if (workload.getArgvCount() == 0) {
       throw new LaunchException("exec failed: command.argv is empty");
     }
     List<String> uuids = deviceUuids();
     Path taskDirectory = taskDirectory();
-    Path directory = workingDirectory(command, taskDirectory);
+    Path directory = workingDirectory(workload, taskDirectory);
     NoticeFile notices = new NoticeFile(taskDirectory);
     try {
       notices.deleteStale();
@@ -310,18 +658,23 @@ final class CommandExecution implements Execution {
           "cannot remove the preemption notice of an earlier attempt " + notices.path() + ": " + e);
     }
     noticeFile = notices;
+    SupervisorDir dir = new SupervisorDir(taskDirectory);
     ProcessBuilder builder =
-        new ProcessBuilder(command.getArgvList())
+        new ProcessBuilder(Supervisor.command(dir.path(), workload.getArgvList()))
             .directory(directory.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(NULL_DEVICE));
+            .redirectInput(ProcessBuilder.Redirect.from(NULL_DEVICE))
+            // The shell's own words ("Terminated" when the workload dies of SIGTERM) are not the
+            // workload's output.
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.DISCARD);
     Map<String, String> environment = builder.environment();
     try {
-      environment.putAll(command.getEnvMap());
+      environment.putAll(workload.getEnvMap());
     } catch (IllegalArgumentException e) {
       throw new LaunchException("invalid command.env: " + e.getMessage());
     }
     try {
-      environment.putAll(controllerEnv); // after the spec's: the controller's values win
+      environment.putAll(command.getEnvMap()); // after the spec's: the controller's values win
     } catch (IllegalArgumentException e) {
       throw new LaunchException(
           "invalid env from the controller (StartTask.env): " + e.getMessage());
@@ -334,11 +687,24 @@ final class CommandExecution implements Execution {
     environment.put("GPUPOOL_ATTEMPT", Integer.toString(attempt));
     environment.put("GPUPOOL_NOTICE_FILE", notices.path().toString());
     environment.putAll(gpuShareEnvironment());
+    String program = workload.getArgv(0);
+    Optional<String> problem =
+        ExecutableLookup.problem(program, environment.get("PATH"), directory);
+    if (problem.isPresent()) {
+      throw new LaunchException("exec failed: " + program + ": " + problem.get());
+    }
+    try {
+      // Recorded before the launch: an agent dying right after it still knows the task.
+      dir.prepare(command, startedAt);
+    } catch (IOException e) {
+      throw new LaunchException("cannot record the task in " + dir.path() + ": " + e);
+    }
+    files = dir;
     try {
       return builder.start();
     } catch (IOException e) {
       String reason = e.getCause() != null ? e.getCause().getMessage() : e.getMessage();
-      throw new LaunchException("exec failed: " + command.getArgv(0) + ": " + reason);
+      throw new LaunchException("cannot start the task's supervisor (/bin/sh): " + reason);
     }
   }
 
@@ -378,8 +744,10 @@ final class CommandExecution implements Execution {
   }
 
   /**
-   * The agent's own directory for the task, {@code stateDir/tasks/<taskId>}, created if missing: it
-   * holds the notice file, and is the working dir when the spec names none.
+   * The agent's own directory for the task, {@code stateDir/tasks/<taskId>}, created if missing, as
+   * a real path (the supervisor's command line names it, and a restarted agent must find it there
+   * however the state dir was spelled): it holds the notice file and the supervisor dir, and is the
+   * working dir when the spec names none.
    */
   private Path taskDirectory() throws LaunchException {
     if (!DIRECTORY_SAFE_ID.matcher(taskId).matches()) {
@@ -389,13 +757,18 @@ final class CommandExecution implements Execution {
               + "' cannot name a task directory under the agent's state dir"
               + " (letters, digits, '.', '_' and '-' only, not starting with '.', '_' or '-')");
     }
-    Path directory = context.stateDir().resolve("tasks").resolve(taskId);
+    Path directory = taskDirectory(context.stateDir(), taskId);
     try {
       Files.createDirectories(directory);
+      return directory.toRealPath();
     } catch (IOException e) {
       throw new LaunchException("cannot create the task directory " + directory + ": " + e);
     }
-    return directory;
+  }
+
+  /** Where a task's directory is. */
+  static Path taskDirectory(Path stateDir, String taskId) {
+    return stateDir.resolve("tasks").resolve(taskId);
   }
 
   private static Path workingDirectory(CommandWorkload command, Path taskDirectory)
@@ -419,93 +792,21 @@ final class CommandExecution implements Execution {
     return taskDirectory;
   }
 
-  private void pump(InputStream stream, LogStream kind) {
-    try (var reader = new InputStreamReader(stream, StandardCharsets.UTF_8)) {
-      new LineReader(reader, MAX_LINE_CHARS)
-          .forEachLine(
-              line -> {
-                // Control lines count on stdout only; on stderr they are ordinary output.
-                if (kind == LogStream.LOG_STREAM_STDOUT && ControlLines.isCheckpointed(line)) {
-                  checkpointed();
-                } else {
-                  output.line(kind, line);
-                }
-              });
+  private TaskOutput newOutput(long stdoutOffset, long stderrOffset) {
+    return new TaskOutput(
+        taskId,
+        context.clock(),
+        context.sink(),
+        this::recordReportedOffsets,
+        stdoutOffset,
+        stderrOffset);
+  }
+
+  private void recordReportedOffsets(long stdoutOffset, long stderrOffset) {
+    try {
+      files.writeReportedOffsets(stdoutOffset, stderrOffset);
     } catch (IOException e) {
-      log.debug("task {}: reading {} stopped: {}", taskId, kind, e.toString());
-    }
-  }
-
-  /**
-   * Ends the task once the process exited, its output is drained and its whole tree is gone (so
-   * that whoever sees the ended update can rely on that), or when that takes longer than the grace
-   * period and a little more.
-   */
-  private void awaitEnd(Process process, CompletableFuture<Void> drained) {
-    int exitCode = waitUninterruptibly(process);
-    synchronized (this) {
-      exited = true;
-    }
-    CompletableFuture<Void> treeGone = stopLeftovers();
-    Duration limit = gracePeriod.plus(END_SLACK);
-    try {
-      CompletableFuture.allOf(drained, treeGone).get(limit.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      log.warn(
-          "task {}: output still open or processes still around {} after the process exited"
-              + " (something detached from the task); ending the task anyway",
-          taskId,
-          DurationText.format(limit));
-    } catch (ExecutionException e) {
-      log.warn("task {}: reading output failed", taskId, e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    synchronized (periodicJobs) {
-      periodicJobs.forEach(job -> job.cancel(false));
-    }
-    context.backend().workEnded(deviceIndices);
-    log.info("task {} ended: exit code {}", taskId, exitCode);
-    finish(exitCode, endMessage());
-  }
-
-  /**
-   * Stops what the workload left behind, which would keep the GPUs busy and the output open:
-   * SIGTERM now, SIGKILL after the grace period.
-   *
-   * @return completes when every leftover process is gone (reaped, not just dead)
-   */
-  private CompletableFuture<Void> stopLeftovers() {
-    List<ProcessHandle> leftovers = tree.aliveDescendants();
-    if (leftovers.isEmpty()) {
-      return CompletableFuture.completedFuture(null);
-    }
-    log.debug("task {}: stopping {} leftover processes", taskId, leftovers.size());
-    ProcessTree.signal(leftovers, false);
-    context
-        .timers()
-        .schedule(
-            guarded(() -> ProcessTree.signal(leftovers, true)),
-            gracePeriod.toNanos(),
-            TimeUnit.NANOSECONDS);
-    return CompletableFuture.allOf(
-        leftovers.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new));
-  }
-
-  private static int waitUninterruptibly(Process process) {
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          return process.waitFor();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+      log.debug("task {}: cannot record how far its output was reported: {}", taskId, e.toString());
     }
   }
 
@@ -553,6 +854,18 @@ final class CommandExecution implements Execution {
       preempted = isPreempted();
     }
     context.reportEnded(taskId, result.build(), cancelled, preempted);
+    SupervisorDir dir = files;
+    if (dir != null) {
+      try {
+        dir.markReported();
+      } catch (IOException e) {
+        log.warn(
+            "task {}: cannot mark its end reported in {}: {}; a restarted agent may report it again",
+            taskId,
+            dir.path(),
+            e.toString());
+      }
+    }
     ended.complete(null);
   }
 

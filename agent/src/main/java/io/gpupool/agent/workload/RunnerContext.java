@@ -18,8 +18,11 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param stateDir the agent's state dir; tasks without working_dir run under {@code tasks/<id>}
  * @param clock time of the updates
  * @param sink receives the updates
- * @param io threads that block: output readers and process waiters
- * @param timers short timed jobs: log flushes, run-time limits, kill deadlines, GPU memory checks
+ * @param io threads that block: CUDA work run in the agent
+ * @param timers short timed jobs: run-time limits, kill deadlines, GPU memory checks, and the
+ *     poller's turns
+ * @param poller gives every command task a turn on the timer thread to read its output files and
+ *     notice its end
  * @param cuda the CUDA driver for cuda_kernel and diagnostic tasks, loaded when first needed
  * @param gpuMemoryCheckInterval how often a task with a GPU share has its GPU memory checked
  * @param mps the node's MPS daemon, if one runs
@@ -31,6 +34,7 @@ record RunnerContext(
     TaskUpdateSink sink,
     ExecutorService io,
     ScheduledExecutorService timers,
+    TaskPoller poller,
     CudaDriverSource cuda,
     Duration gpuMemoryCheckInterval,
     MpsControl mps) {

@@ -5,6 +5,10 @@ import io.gpupool.agent.cuda.Diagnostics;
 import io.gpupool.agent.device.DeviceBackend;
 import io.gpupool.proto.v1.StartTask;
 import io.gpupool.proto.v1.TaskSpec;
+import java.io.IOException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,11 +17,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -41,6 +46,13 @@ import org.slf4j.LoggerFactory;
  * spec's). The notice file lives in {@code stateDir/tasks/<taskId>/} whatever the working dir, and
  * exists only once the task is preempted. A task with a GPU share also gets {@code
  * GPUPOOL_GPU_MEMORY_BYTES} (and the MPS limits where an MPS daemon runs).
+ *
+ * <p>A command task runs under a {@link Supervisor} (a small {@code sh} in a session of its own)
+ * that keeps its output and exit status in files under {@code stateDir/tasks/<taskId>/.gpupool/}
+ * (see {@link SupervisorDir}), so it survives the agent process: an agent started again on the same
+ * state dir calls {@link #reattach()} before anything else, which follows the tasks still running
+ * and reports those that ended meanwhile, each end exactly once. A few output lines sent just
+ * before the earlier agent died may be sent again; CUDA work runs in the agent and dies with it.
  *
  * <p>Thread-safe. {@link #close()} stops every running task and waits for their ended updates.
  */
@@ -128,11 +140,115 @@ public final class TaskRunner implements AutoCloseable {
           "gpuMemoryCheckInterval must be positive: " + gpuMemoryCheckInterval);
     }
     ExecutorService io = Executors.newCachedThreadPool(daemonThreads("gpupool-task-io-"));
-    ScheduledExecutorService timers =
-        Executors.newSingleThreadScheduledExecutor(daemonThreads("gpupool-task-timer-"));
+    ScheduledThreadPoolExecutor timers =
+        new ScheduledThreadPoolExecutor(1, daemonThreads("gpupool-task-timer-"));
+    // A task that ends long before its max_runtime must not leave its timer queued until then.
+    timers.setRemoveOnCancelPolicy(true);
     this.context =
         new RunnerContext(
-            backend, stateDir, clock, sink, io, timers, cuda, gpuMemoryCheckInterval, mps);
+            backend,
+            stateDir,
+            clock,
+            sink,
+            io,
+            timers,
+            new TaskPoller(timers),
+            cuda,
+            gpuMemoryCheckInterval,
+            mps);
+  }
+
+  /**
+   * Takes over the command tasks that an earlier agent process on this state dir left behind: every
+   * {@code stateDir/tasks/<taskId>} whose supervisor dir records a launch whose end was not
+   * reported. A task whose supervisor still runs (its pid alive and its command line naming the
+   * task's dir, so a reused pid does not count) is followed as if this runner had started it: its
+   * output from where the earlier agent stopped reporting, its max_runtime from the recorded start,
+   * a stop or preemption notice in progress carried on; cancel and preempt reach it. A task whose
+   * supervisor ended meanwhile is reported ended with the recorded exit status and the output not
+   * yet reported; one whose supervisor died without recording it (killed, or the machine rebooted)
+   * is reported ended without exit code, as lost. Either way its leftover processes are stopped. A
+   * launch the earlier agent recorded but whose supervisor never wrote its pid never ran: it is
+   * forgotten, so that the controller can start it again.
+   *
+   * <p>Call once, before the first {@link #start} and before the session sends its hello: the tasks
+   * taken over count as running (see {@link #runningTaskIds()}) until their ended update is in the
+   * sink. A resent start of an attempt taken over, or of one whose end was reported before, is
+   * ignored. Unreadable task dirs are logged and skipped.
+   *
+   * @return the ids of the tasks taken over, running or ended
+   */
+  public synchronized Set<String> reattach() {
+    Path tasks = context.stateDir().resolve("tasks");
+    if (closed || !Files.isDirectory(tasks)) {
+      return Set.of();
+    }
+    Set<String> taken = new TreeSet<>();
+    try (DirectoryStream<Path> directories = Files.newDirectoryStream(tasks)) {
+      for (Path directory : directories) {
+        if (reattach(directory)) {
+          taken.add(directory.getFileName().toString());
+        }
+      }
+    } catch (IOException | DirectoryIteratorException e) {
+      log.warn("cannot look for the tasks of an earlier agent in {}: {}", tasks, e.toString());
+    }
+    if (!taken.isEmpty()) {
+      log.info("took over {} tasks an earlier agent process started: {}", taken.size(), taken);
+    }
+    return taken;
+  }
+
+  private boolean reattach(Path directory) {
+    String taskId = directory.getFileName().toString();
+    Path taskDirectory;
+    try {
+      taskDirectory = directory.toRealPath();
+    } catch (IOException e) {
+      return false;
+    }
+    SupervisorDir files = new SupervisorDir(taskDirectory);
+    if (!Files.isDirectory(taskDirectory) || !files.hasRecord()) {
+      return false;
+    }
+    if (files.isReported()) {
+      files.reportedAttempt().ifPresent(a -> startedAttempts.merge(taskId, a, Math::max));
+      return false;
+    }
+    SupervisorDir.LaunchRecord record;
+    try {
+      record = files.readRecord();
+    } catch (IOException e) {
+      log.warn("cannot take over the task in {}: {}", taskDirectory, e.toString());
+      return false;
+    }
+    if (!record.command().getTaskId().equals(taskId)) {
+      log.warn(
+          "not taking over the task in {}: it records task {}",
+          taskDirectory,
+          record.command().getTaskId());
+      return false;
+    }
+    if (running.containsKey(taskId)) {
+      return false;
+    }
+    if (files.pid().isEmpty()) {
+      // Its first act is to write its pid: the workload never ran, and the controller may start
+      // this attempt again.
+      log.info("task {}: the earlier agent died while launching it; forgetting it", taskId);
+      try {
+        files.forget();
+      } catch (IOException e) {
+        log.warn("cannot clear {}: {}", files.path(), e.toString());
+      }
+      return false;
+    }
+    startedAttempts.merge(taskId, CommandExecution.attemptOf(record.command()), Math::max);
+    CommandExecution execution = new CommandExecution(record.command(), context);
+    running.put(taskId, execution);
+    execution.ended().thenRun(() -> forget(taskId, execution));
+    execution.reattach(taskDirectory, files, record.startedAt());
+    return true;
   }
 
   /**
@@ -288,6 +404,26 @@ public final class TaskRunner implements AutoCloseable {
     }
     context.timers().shutdownNow();
     context.io().shutdownNow();
+  }
+
+  /**
+   * For tests: stops the runner as if the agent process had been killed (SIGKILL). The tasks go on
+   * running under their supervisors, nothing more is reported, nothing is marked; a runner created
+   * later on the same state dir can {@link #reattach()} them.
+   */
+  void abandon() {
+    synchronized (this) {
+      closed = true;
+    }
+    context.timers().shutdownNow();
+    context.io().shutdownNow();
+    try {
+      if (!context.timers().awaitTermination(CLOSE_SLACK.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("the runner's timer thread did not stop");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** The execution of the spec's workload kind; a spec without one fails as a command would. */
