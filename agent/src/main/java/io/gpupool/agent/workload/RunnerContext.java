@@ -39,6 +39,16 @@ record RunnerContext(
     Duration gpuMemoryCheckInterval,
     MpsControl mps) {
 
+  /**
+   * The context of one attempt of a task: the same, with every update stamped with the attempt, so
+   * that the controller can tell a late update of an earlier attempt from one of the current.
+   */
+  RunnerContext forAttempt(int attempt) {
+    TaskUpdateSink stamped = update -> sink.accept(update.toBuilder().setAttempt(attempt).build());
+    return new RunnerContext(
+        backend, stateDir, clock, stamped, io, timers, poller, cuda, gpuMemoryCheckInterval, mps);
+  }
+
   /** Reports that a task's workload ended, now, with its result and why it was stopped. */
   void reportEnded(String taskId, TaskResult result, boolean cancelled, boolean preempted) {
     sink.accept(

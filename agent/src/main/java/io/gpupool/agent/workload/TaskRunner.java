@@ -244,7 +244,9 @@ public final class TaskRunner implements AutoCloseable {
       return false;
     }
     startedAttempts.merge(taskId, CommandExecution.attemptOf(record.command()), Math::max);
-    CommandExecution execution = new CommandExecution(record.command(), context);
+    CommandExecution execution =
+        new CommandExecution(
+            record.command(), context.forAttempt(CommandExecution.attemptOf(record.command())));
     running.put(taskId, execution);
     execution.ended().thenRun(() -> forget(taskId, execution));
     execution.reattach(taskDirectory, files, record.startedAt());
@@ -430,6 +432,7 @@ public final class TaskRunner implements AutoCloseable {
   private Execution create(StartTask command) {
     List<Integer> indices = command.getDeviceIndicesList();
     TaskSpec spec = command.getSpec();
+    RunnerContext context = this.context.forAttempt(CommandExecution.attemptOf(command));
     return switch (spec.getWorkloadCase()) {
       case CUDA_KERNEL ->
           new CudaExecution(

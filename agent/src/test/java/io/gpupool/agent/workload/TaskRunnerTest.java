@@ -381,6 +381,10 @@ class TaskRunnerTest {
 
     awaitEnded("t-attempt");
     assertThat(stdout("t-attempt")).containsExactly("3|controller|spec|2");
+    assertThat(updatesOf("t-attempt"))
+        .as("every update names its attempt")
+        .isNotEmpty()
+        .allSatisfy(update -> assertThat(update.getAttempt()).isEqualTo(3));
   }
 
   @Test
