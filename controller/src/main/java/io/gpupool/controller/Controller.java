@@ -1,5 +1,7 @@
 package io.gpupool.controller;
 
+import static io.gpupool.controller.api.MalformedRequests.refused;
+
 import io.gpupool.controller.api.AgentServiceImpl;
 import io.gpupool.controller.api.SchedulerServiceImpl;
 import io.gpupool.controller.core.Policies;
@@ -153,14 +155,17 @@ public final class Controller implements AutoCloseable {
       HealthStatusManager health = new HealthStatusManager();
       Server server =
           NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.grpcPort()))
-              .addService(new SchedulerServiceImpl(loop, store, bus, nodes, config.scheduler()))
               .addService(
-                  new AgentServiceImpl(loop, config.joinToken(), config.heartbeatInterval()))
+                  refused(new SchedulerServiceImpl(loop, store, bus, nodes, config.scheduler())))
+              .addService(
+                  refused(
+                      new AgentServiceImpl(loop, config.joinToken(), config.heartbeatInterval())))
               .addService(health.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())
               .addService(reflectionV1Alpha())
               .permitKeepAliveTime(10, TimeUnit.SECONDS)
               .permitKeepAliveWithoutCalls(true)
+              .maxInboundMessageSize(io.gpupool.controller.limits.Limits.MAX_MESSAGE_BYTES)
               .build()
               .start();
       resources.add(server::shutdownNow);

@@ -1,5 +1,6 @@
 package io.gpupool.controller.api;
 
+import io.gpupool.controller.error.ControllerException;
 import io.gpupool.controller.loop.LoopEvent;
 import io.gpupool.controller.loop.SchedulerLoop;
 import io.gpupool.controller.state.AgentLink;
@@ -35,12 +36,22 @@ final class AgentStream implements StreamObserver<ConnectRequest>, AgentLink {
 
   @Override
   public void onNext(ConnectRequest message) {
+    try {
+      accept(message);
+    } catch (ControllerException e) {
+      // A message past the limits: the stream ends with the reason; the agent sees the field.
+      fail(StatusMapper.toStatus(e).getStatus());
+    }
+  }
+
+  private void accept(ConnectRequest message) {
     String node = nodeId;
     if (node == null) {
       if (!message.hasHello()) {
         fail(Status.FAILED_PRECONDITION.withDescription("the first message must be a hello"));
         return;
       }
+      AgentValidator.hello(message.getHello());
       nodeId = message.getHello().getNodeId();
       CompletableFuture<Void> accepted = new CompletableFuture<>();
       accepted.whenComplete(
@@ -53,10 +64,14 @@ final class AgentStream implements StreamObserver<ConnectRequest>, AgentLink {
       return;
     }
     switch (message.getKindCase()) {
-      case HEARTBEAT ->
-          loop.offer(new LoopEvent.HeartbeatReceived(node, this, message.getHeartbeat()));
+      case HEARTBEAT -> {
+        AgentValidator.heartbeat(message.getHeartbeat());
+        loop.offer(new LoopEvent.HeartbeatReceived(node, this, message.getHeartbeat()));
+      }
       case TASK_UPDATE ->
-          loop.offer(new LoopEvent.UpdateReceived(node, this, message.getTaskUpdate()));
+          loop.offer(
+              new LoopEvent.UpdateReceived(
+                  node, this, AgentValidator.trim(message.getTaskUpdate())));
       case HELLO -> fail(Status.FAILED_PRECONDITION.withDescription("hello sent twice"));
       case KIND_NOT_SET -> log.debug("empty message from node {}", node);
     }
@@ -69,13 +84,19 @@ final class AgentStream implements StreamObserver<ConnectRequest>, AgentLink {
 
   @Override
   public void onCompleted() {
-    ended();
+    // The agent is done sending: complete our side too (first: ended() marks the stream closed),
+    // or the call would stay open until the agent's deadline.
     synchronized (this) {
       if (!closed) {
         closed = true;
-        out.onCompleted();
+        try {
+          out.onCompleted();
+        } catch (RuntimeException e) {
+          log.debug("completing the stream of node {} failed: {}", nodeId, e.toString());
+        }
       }
     }
+    ended();
   }
 
   private void ended() {

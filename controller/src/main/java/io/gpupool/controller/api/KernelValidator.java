@@ -52,6 +52,8 @@ final class KernelValidator {
       v.add(
           field + ".ptx",
           "must be at most " + KernelLimits.MAX_PTX_BYTES + " bytes (1 MiB), is " + bytes);
+    } else if (ptx.indexOf('\0') >= 0) {
+      v.add(field + ".ptx", "must not contain NUL (\\0): the driver reads PTX as a C string");
     } else {
       PtxModule module = PtxModule.parse(ptx);
       v.check(module.hasVersion(), field + ".ptx", "has no .version directive; is it PTX?");
@@ -62,9 +64,9 @@ final class KernelValidator {
       } else if (!module.entries().contains(name)) {
         v.add(
             field + ".kernel",
-            "no .entry named '"
-                + name
-                + "' in the PTX (entries: "
+            "no .entry named "
+                + Violations.quote(name)
+                + " in the PTX (entries: "
                 + (module.entries().isEmpty() ? "none" : String.join(", ", module.entries()))
                 + ")");
       }
@@ -116,7 +118,16 @@ final class KernelValidator {
           buffer.getSizeBytes() >= 1,
           at + ".buffer.size_bytes",
           "must be at least 1, is " + buffer.getSizeBytes());
-      bufferBytes += Math.max(0, buffer.getSizeBytes());
+      v.check(
+          buffer.getSizeBytes() <= KernelLimits.MAX_BUFFER_BYTES,
+          at + ".buffer.size_bytes",
+          "must be at most "
+              + KernelLimits.MAX_BUFFER_BYTES
+              + " (4 GiB), is "
+              + buffer.getSizeBytes());
+      // Each term is at most 4 GiB after the check above, so 32 of them cannot overflow.
+      bufferBytes +=
+          Math.min(Math.max(0, buffer.getSizeBytes()), KernelLimits.MAX_BUFFER_BYTES + 1);
       if (buffer.hasFillByte()) {
         v.check(
             buffer.getFillByte() >= 0 && buffer.getFillByte() <= 255,

@@ -14,9 +14,11 @@ import java.util.regex.Pattern;
  * <p>Immutable; thread-safe.
  */
 final class PtxModule {
-  private static final Pattern COMMENTS = Pattern.compile("//[^\\n]*|/\\*.*?\\*/", Pattern.DOTALL);
-  private static final Pattern VERSION = Pattern.compile("(?m)^\\s*\\.version\\s+\\d+\\.\\d+");
-  private static final Pattern TARGET = Pattern.compile("(?m)^\\s*\\.target\\s+\\w+");
+  // Leading blanks are [ \t\r\f], not \s: \s would cross line ends, and a module of many empty
+  // lines would then take quadratic time to search (a 1 MiB one: minutes).
+  private static final Pattern VERSION =
+      Pattern.compile("(?m)^[ \\t\\r\\f]*\\.version[ \\t]+\\d+\\.\\d+");
+  private static final Pattern TARGET = Pattern.compile("(?m)^[ \\t\\r\\f]*\\.target[ \\t]+\\w+");
   private static final Pattern ENTRY =
       Pattern.compile("\\.entry\\s+([A-Za-z_$%][A-Za-z0-9_$%]*)\\s*\\(?");
 
@@ -31,13 +33,43 @@ final class PtxModule {
   }
 
   static PtxModule parse(String ptx) {
-    String code = COMMENTS.matcher(ptx).replaceAll(" ");
+    String code = withoutComments(ptx);
     List<String> entries = new ArrayList<>();
     Matcher entry = ENTRY.matcher(code);
     while (entry.find()) {
       entries.add(entry.group(1));
     }
     return new PtxModule(VERSION.matcher(code).find(), TARGET.matcher(code).find(), entries);
+  }
+
+  /**
+   * {@code ptx} with each comment replaced by a space, in one pass: a regular expression for block
+   * comments takes quadratic time on many unclosed {@code /*} (a hostile 1 MiB module: minutes).
+   */
+  static String withoutComments(String ptx) {
+    StringBuilder code = new StringBuilder(ptx.length());
+    boolean blockCanClose = true; // false once no "*/" follows: later "/*" are plain text
+    int i = 0;
+    while (i < ptx.length()) {
+      int end;
+      if (ptx.startsWith("//", i)) {
+        end = ptx.indexOf('\n', i);
+        code.append(' ');
+        i = end < 0 ? ptx.length() : end;
+      } else if (blockCanClose
+          && ptx.startsWith("/*", i)
+          && (end = ptx.indexOf("*/", i + 2)) >= 0) {
+        code.append(' ');
+        i = end + 2;
+      } else {
+        if (ptx.startsWith("/*", i)) {
+          blockCanClose = false;
+        }
+        code.append(ptx.charAt(i));
+        i++;
+      }
+    }
+    return code.toString();
   }
 
   boolean hasVersion() {

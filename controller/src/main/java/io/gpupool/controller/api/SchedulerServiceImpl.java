@@ -184,7 +184,7 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
         out,
         () -> {
           Violations v = Violations.of(request);
-          v.check(!request.getId().isEmpty(), "id", "required");
+          v.id(request.getId(), "id");
           int pageSize = pageSize(request.getPageSize(), DEFAULT_EVENT_PAGE, MAX_EVENT_PAGE, v);
           v.throwIfAny();
           long after = PageTokens.decode(request.getPageToken());
@@ -269,7 +269,7 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
 
   private static void requireId(com.google.protobuf.Message request, String id) {
     Violations v = Violations.of(request);
-    v.check(!id.isEmpty(), "id", "required");
+    v.id(id, "id");
     v.throwIfAny();
   }
 

@@ -14,6 +14,16 @@ final class StatusMapper {
 
   private StatusMapper() {}
 
+  /**
+   * The message cut to {@link Violations#MAX_MESSAGE_CHARS}: gRPC sends it in a header, and a
+   * message that echoes a huge request would make the client fail on the header instead.
+   */
+  static String bounded(String message) {
+    return message.length() <= Violations.MAX_MESSAGE_CHARS
+        ? message
+        : message.substring(0, Violations.MAX_MESSAGE_CHARS) + "...";
+  }
+
   static StatusRuntimeException toStatus(Throwable error) {
     Throwable cause =
         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
@@ -29,7 +39,7 @@ final class StatusMapper {
             case UNAUTHENTICATED -> Status.UNAUTHENTICATED;
             case UNAVAILABLE -> Status.UNAVAILABLE;
           };
-      return status.withDescription(e.getMessage()).asRuntimeException();
+      return status.withDescription(bounded(e.getMessage())).asRuntimeException();
     }
     if (cause instanceof StoreException) {
       log.error("store failure while serving a request", cause);

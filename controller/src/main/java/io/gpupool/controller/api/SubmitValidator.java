@@ -1,6 +1,9 @@
 package io.gpupool.controller.api;
 
 import com.google.protobuf.Duration;
+import com.google.protobuf.util.Durations;
+import io.gpupool.controller.limits.Limits;
+import io.gpupool.controller.limits.Utf8;
 import io.gpupool.proto.v1.CommandWorkload;
 import io.gpupool.proto.v1.DiagnosticCheck;
 import io.gpupool.proto.v1.SubmitTaskRequest;
@@ -11,25 +14,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Checks a submit before it reaches the loop; reports every problem at once. */
+/**
+ * Checks a submit before it reaches the loop; reports every problem at once, each naming its field
+ * and the limit (the numbers live in {@link Limits}, those of a kernel in {@link KernelLimits}).
+ */
 final class SubmitValidator {
-  static final int MAX_GPUS = 64;
-  static final int MAX_NAME = 253;
-  static final int MAX_REQUEST_ID = 128;
-  static final int MAX_ARGS = 4096;
-  static final int MAX_ENV = 1024;
-  static final int MAX_GANG = 64;
-  static final int MAX_PRIORITY = 1000;
+  static final int MAX_GPUS = Limits.MAX_GPUS;
+  static final int MAX_GANG = Limits.MAX_GANG;
+  static final int MAX_PRIORITY = Limits.MAX_PRIORITY;
 
   private SubmitValidator() {}
 
   /** Throws INVALID_ARGUMENT naming every offending field. */
   static void validate(SubmitTaskRequest request) {
     Violations v = Violations.of(request);
-    v.check(
-        request.getRequestId().length() <= MAX_REQUEST_ID,
-        "request_id",
-        "at most " + MAX_REQUEST_ID + " characters");
+    v.text(request.getRequestId(), "request_id", Limits.MAX_REQUEST_ID_CHARS);
     if (!request.hasSpec()) {
       v.add("spec", "required");
     } else {
@@ -39,8 +38,7 @@ final class SubmitValidator {
   }
 
   private static void spec(TaskSpec spec, Violations v) {
-    v.check(
-        spec.getName().length() <= MAX_NAME, "spec.name", "at most " + MAX_NAME + " characters");
+    v.text(spec.getName(), "spec.name", Limits.MAX_NAME_CHARS);
     // The oneof makes "at most one" hold by construction; "at least one" is checked here.
     switch (spec.getWorkloadCase()) {
       case COMMAND -> command(spec.getCommand(), v);
@@ -67,7 +65,7 @@ final class SubmitValidator {
     } else {
       int gpus = spec.getResources().getGpus();
       long share = spec.getResources().getGpuMemoryBytes();
-      v.check(share >= 0, "spec.resources.gpu_memory_bytes", "must not be negative");
+      memory(share, "spec.resources.gpu_memory_bytes", v);
       if (share > 0) {
         v.check(
             gpus <= 1,
@@ -93,22 +91,28 @@ final class SubmitValidator {
         spec.getPriority() >= 0 && spec.getPriority() <= MAX_PRIORITY,
         "spec.priority",
         "must be between 0 and " + MAX_PRIORITY + ", got " + spec.getPriority());
-    v.check(
-        spec.getTenant().length() <= MAX_NAME,
-        "spec.tenant",
-        "at most " + MAX_NAME + " characters");
+    v.text(spec.getTenant(), "spec.tenant", Limits.MAX_NAME_CHARS);
     hint(spec.getHints().getComputeIntensity(), "spec.hints.compute_intensity", v);
     hint(spec.getHints().getTimeSensitivity(), "spec.hints.time_sensitivity", v);
     hint(spec.getHints().getMemoryNeed(), "spec.hints.memory_need", v);
     placement(spec, v);
-    v.check(
-        spec.getResources().getMinGpuMemoryBytes() >= 0,
-        "spec.resources.min_gpu_memory_bytes",
-        "must not be negative");
-    duration(spec.hasRuntimeEstimate(), spec.getRuntimeEstimate(), "spec.runtime_estimate", v);
-    duration(spec.hasMaxRuntime(), spec.getMaxRuntime(), "spec.max_runtime", v);
-    duration(spec.hasKillGracePeriod(), spec.getKillGracePeriod(), "spec.kill_grace_period", v);
-    keys(spec.getLabelsMap(), "spec.labels", v);
+    memory(spec.getResources().getMinGpuMemoryBytes(), "spec.resources.min_gpu_memory_bytes", v);
+    v.text(spec.getResources().getGpuModel(), "spec.resources.gpu_model", Limits.MAX_NAME_CHARS);
+    v.labels(spec.getResources().getNodeSelectorMap(), "spec.resources.node_selector");
+    duration(
+        spec.hasRuntimeEstimate(),
+        spec.getRuntimeEstimate(),
+        "spec.runtime_estimate",
+        Limits.MAX_RUNTIME,
+        v);
+    duration(spec.hasMaxRuntime(), spec.getMaxRuntime(), "spec.max_runtime", Limits.MAX_RUNTIME, v);
+    duration(
+        spec.hasKillGracePeriod(),
+        spec.getKillGracePeriod(),
+        "spec.kill_grace_period",
+        Limits.MAX_KILL_GRACE_PERIOD,
+        v);
+    v.labels(spec.getLabelsMap(), "spec.labels");
   }
 
   private static void diagnostic(TaskSpec spec, Violations v) {
@@ -133,10 +137,7 @@ final class SubmitValidator {
   /** Resources.node and device_indices: a named node, and exact GPUs on it. */
   private static void placement(TaskSpec spec, Violations v) {
     var resources = spec.getResources();
-    v.check(
-        resources.getNode().length() <= MAX_NAME,
-        "spec.resources.node",
-        "at most " + MAX_NAME + " characters");
+    v.text(resources.getNode(), "spec.resources.node", Limits.MAX_NAME_CHARS);
     List<Integer> indices = resources.getDeviceIndicesList();
     if (indices.isEmpty()) {
       return;
@@ -155,6 +156,10 @@ final class SubmitValidator {
     for (int i = 0; i < indices.size(); i++) {
       int index = indices.get(i);
       v.check(index >= 0, field + "[" + i + "]", "must not be negative, got " + index);
+      v.check(
+          index < Limits.MAX_GPUS,
+          field + "[" + i + "]",
+          "must be below " + Limits.MAX_GPUS + " (GPUs of one node), got " + index);
       v.check(seen.add(index), field + "[" + i + "]", "GPU " + index + " is named twice");
     }
     v.check(
@@ -163,43 +168,88 @@ final class SubmitValidator {
         "a gang cannot pin GPUs: its members would all ask for the same ones");
   }
 
+  /** What reaches execve on the node: bounded like Linux bounds it, and free of NUL. */
   private static void command(CommandWorkload command, Violations v) {
     List<String> argv = command.getArgvList();
     if (argv.isEmpty()) {
       v.add("spec.command.argv", "must not be empty");
     } else {
       v.check(!argv.get(0).isEmpty(), "spec.command.argv[0]", "must not be empty");
-      v.check(argv.size() <= MAX_ARGS, "spec.command.argv", "at most " + MAX_ARGS + " arguments");
-    }
-    for (int i = 0; i < argv.size(); i++) {
       v.check(
-          argv.get(i).indexOf('\0') < 0, "spec.command.argv[" + i + "]", "must not contain NUL");
+          argv.size() <= Limits.MAX_ARGS,
+          "spec.command.argv",
+          "at most " + Limits.MAX_ARGS + " arguments, has " + argv.size());
+    }
+    long argvBytes = 0;
+    int problemsBefore = v.problems().size();
+    for (int i = 0; i < argv.size() && v.problems().size() - problemsBefore < 10; i++) {
+      String field = "spec.command.argv[" + i + "]";
+      long bytes = Utf8.length(argv.get(i));
+      argvBytes += bytes + 1;
+      v.check(
+          bytes <= Limits.MAX_ARG_BYTES,
+          field,
+          "at most " + Limits.MAX_ARG_BYTES + " bytes, has " + bytes);
+      v.noNul(argv.get(i), field);
     }
     v.check(
-        command.getEnvCount() <= MAX_ENV, "spec.command.env", "at most " + MAX_ENV + " variables");
-    keys(command.getEnvMap(), "spec.command.env", v);
-    for (String key : command.getEnvMap().keySet()) {
-      v.check(key.indexOf('=') < 0, "spec.command.env", "key '" + key + "' must not contain '='");
+        argvBytes <= Limits.MAX_ARGV_BYTES,
+        "spec.command.argv",
+        "at most " + Limits.MAX_ARGV_BYTES + " bytes together, has " + argvBytes);
+    Map<String, String> env = command.getEnvMap();
+    v.check(
+        env.size() <= Limits.MAX_ENV,
+        "spec.command.env",
+        "at most " + Limits.MAX_ENV + " variables, has " + env.size());
+    long envBytes = 0;
+    problemsBefore = v.problems().size();
+    for (Map.Entry<String, String> variable : env.entrySet()) {
+      if (v.problems().size() - problemsBefore >= 10) {
+        break;
+      }
+      String key = variable.getKey();
+      String field = "spec.command.env[" + Violations.quote(key) + "]";
+      envBytes += Utf8.length(key) + 1 + Utf8.length(variable.getValue()) + 1;
+      v.check(!key.isEmpty(), "spec.command.env", "keys must not be empty");
+      v.check(key.indexOf('=') < 0, field, "the name must not contain '='");
+      v.noNul(key, field);
+      v.noNul(variable.getValue(), field);
     }
+    v.check(
+        envBytes <= Limits.MAX_ENV_BYTES,
+        "spec.command.env",
+        "at most " + Limits.MAX_ENV_BYTES + " bytes together (KEY=VALUE each), has " + envBytes);
+    long dirBytes = Utf8.length(command.getWorkingDir());
+    v.check(
+        dirBytes <= Limits.MAX_WORKING_DIR_BYTES,
+        "spec.command.working_dir",
+        "at most " + Limits.MAX_WORKING_DIR_BYTES + " bytes, has " + dirBytes);
+    v.noNul(command.getWorkingDir(), "spec.command.working_dir");
   }
 
-  private static void keys(Map<String, String> map, String field, Violations v) {
-    for (String key : map.keySet()) {
-      v.check(!key.isEmpty(), field, "keys must not be empty");
-      v.check(
-          key.indexOf('\0') < 0 && map.get(key).indexOf('\0') < 0,
-          field,
-          "keys and values must not contain NUL");
-    }
+  private static void memory(long bytes, String field, Violations v) {
+    v.check(
+        bytes >= 0 && bytes <= Limits.MAX_GPU_MEMORY_BYTES,
+        field,
+        "must be 0 to " + Limits.MAX_GPU_MEMORY_BYTES + " (16 TiB), got " + bytes);
   }
 
   private static void hint(double value, String field, Violations v) {
     v.check(value >= 0 && value <= 1, field, "must be between 0 and 1, got " + value);
   }
 
-  private static void duration(boolean set, Duration d, String field, Violations v) {
-    if (set) {
-      v.check(d.getSeconds() >= 0 && d.getNanos() >= 0, field, "must not be negative");
+  private static void duration(
+      boolean set, Duration d, String field, java.time.Duration max, Violations v) {
+    if (!set) {
+      return;
+    }
+    if (!Durations.isValid(d) || d.getSeconds() < 0 || d.getNanos() < 0) {
+      v.add(field, "must be a valid duration that is not negative");
+    } else {
+      v.check(
+          java.time.Duration.ofSeconds(d.getSeconds(), d.getNanos()).compareTo(max) <= 0,
+          field,
+          "at most " + max.toSeconds() + " s, got " + d.getSeconds() + " s");
     }
   }
 }

@@ -5,6 +5,6 @@
  * writes to the scheduling loop as events, read from the store or the node directory, and map
  * errors to status codes in one place ({@link io.gpupool.controller.api.StatusMapper}). No stack
  * trace ever crosses the wire. Depends on gRPC, the generated protos, {@code loop}, {@code store},
- * {@code watch}, {@code state} (credentials) and {@code error}.
+ * {@code watch}, {@code state} (credentials), {@code limits} and {@code error}.
  */
 package io.gpupool.controller.api;

@@ -25,7 +25,9 @@ import io.gpupool.proto.v1.TaskResult;
 import io.gpupool.proto.v1.TaskState;
 import io.gpupool.proto.v1.TaskUpdate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +44,7 @@ final class AgentEvents {
   private final TaskEndings endings;
   private final PlanApplier plans;
   private final GpuHealth health;
+  private final LogLimiter logs = new LogLimiter();
 
   AgentEvents(LoopContext ctx, TaskEndings endings, PlanApplier plans) {
     this.ctx = ctx;
@@ -202,11 +205,18 @@ final class AgentEvents {
     switch (update.getKindCase()) {
       case STARTED -> started(task, node, pass);
       case LOGS -> {
-        for (LogLine line : update.getLogs().getLinesList()) {
+        for (LogLine line : logs.admit(task.id(), update.getLogs().getLinesList(), pass.now)) {
           pass.changed(task, task.log(line));
         }
       }
-      case PROGRESS -> progressed(task, update.getProgress(), pass);
+      case PROGRESS -> {
+        List<LogLine> markers = new ArrayList<>();
+        boolean kept = logs.admitProgress(task.id(), pass.now, markers);
+        markers.forEach(marker -> pass.changed(task, task.log(marker)));
+        if (kept) {
+          progressed(task, update.getProgress(), pass);
+        }
+      }
       case ENDED -> ended(task, update.getEnded(), pass);
       case KIND_NOT_SET -> log.debug("empty update {} from {}", update.getUpdateId(), node.id());
     }
@@ -233,6 +243,10 @@ final class AgentEvents {
   }
 
   private void ended(TaskEntry task, TaskEnded ended, Pass pass) {
+    // What the limits dropped is told before the end, where whoever reads the output looks.
+    for (LogLine marker : logs.finish(task.id(), pass.now)) {
+      pass.changed(task, task.log(marker));
+    }
     var result = ended.getResult();
     health.diagnosed(task, result, pass);
     boolean checkpointed = result.getMessage().contains("(checkpointed)");
@@ -329,6 +343,20 @@ final class AgentEvents {
     return ended.getResult().hasExitCode()
         ? " (exit code " + ended.getResult().getExitCode() + ")"
         : "";
+  }
+
+  /**
+   * Stores the marker of each task whose last second of output ended with lines dropped (at most
+   * once a second), and forgets the log budgets of tasks that have ended.
+   */
+  void markDroppedOutput(Pass pass) {
+    logs.sweep(
+        pass.now,
+        taskId -> ctx.state.task(taskId) != null,
+        (taskId, marker) -> {
+          TaskEntry task = ctx.state.task(taskId);
+          pass.changed(task, task.log(marker));
+        });
   }
 
   void sessionEnded(LoopEvent.SessionEnded e, Pass pass) {

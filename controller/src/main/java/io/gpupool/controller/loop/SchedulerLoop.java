@@ -117,6 +117,7 @@ public final class SchedulerLoop {
       apply(event, pass);
     }
     agents.expireSilentNodes(pass);
+    agents.markDroppedOutput(pass);
     if (pass.isCapacityChanged() || firstPass) {
       plans.schedule(pass);
       firstPass = false;
@@ -165,6 +166,13 @@ public final class SchedulerLoop {
       }
     } catch (ControllerException e) {
       Replies.fail(event, e);
+    } catch (RuntimeException e) {
+      // A bug, or input no check foresaw: this event fails alone (INTERNAL, no details on the
+      // wire), while the rest of the pass is still committed and answered.
+      log.error("applying {} failed", event.getClass().getSimpleName(), e);
+      if (event.reply() != null) {
+        event.reply().completeExceptionally(e);
+      }
     }
   }
 

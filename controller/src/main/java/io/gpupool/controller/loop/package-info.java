@@ -6,8 +6,9 @@
  * io.gpupool.controller.loop.SchedulerLoop#runOnce}) applies every queued event, asks the pure core
  * for a plan, commits all changes in one transaction, and only then answers callers, publishes
  * events to watchers and sends commands to agents — so nothing is acknowledged or started that is
- * not durable. Depends on {@code core}, {@code state}, {@code store}, {@code watch}, {@code error}
- * and the generated protos; never on gRPC server classes.
+ * not durable. Depends on {@code core}, {@code state}, {@code store}, {@code watch}, {@code error},
+ * {@code limits} (the per-task output limits, applied by {@code LogLimiter}) and the generated
+ * protos; never on gRPC server classes.
  *
  * <p>{@code SchedulerLoop} owns the pass and hands events to {@code ClientRequests} (submit,
  * cancel, cordon) and {@code AgentEvents} (register, hello, heartbeats, task updates); {@code
