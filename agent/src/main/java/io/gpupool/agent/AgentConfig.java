@@ -2,12 +2,31 @@ package io.gpupool.agent;
 
 import io.gpupool.agent.device.SimulateSpec;
 import io.gpupool.wire.ControllerAddresses;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall.SimpleForwardingClientCall;
+import io.grpc.ForwardingClientCallListener.SimpleForwardingClientCallListener;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.TlsChannelCredentials;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -15,6 +34,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
 
 /**
  * The options of an {@link Agent}: immutable and validated. Build one with {@link #builder()}.
@@ -35,7 +56,11 @@ public final class AgentConfig {
   private final Duration sampleInterval;
   private final Duration reconnectBackoffMin;
   private final Duration reconnectBackoffMax;
-  private final Function<String, ManagedChannel> channelFactory;
+  private final Function<String, ManagedChannel> customChannelFactory; // null: the network
+  private final boolean tls;
+  private final Optional<Path> tlsCa;
+  private final Optional<Path> tlsCert;
+  private final Optional<Path> tlsKey;
   private final Clock clock;
   private final Map<String, String> labels;
   private final Optional<Duration> stopWorkAfterDisconnect;
@@ -52,7 +77,11 @@ public final class AgentConfig {
     this.sampleInterval = b.sampleInterval;
     this.reconnectBackoffMin = b.reconnectBackoffMin;
     this.reconnectBackoffMax = b.reconnectBackoffMax;
-    this.channelFactory = b.channelFactory;
+    this.customChannelFactory = b.channelFactory;
+    this.tls = b.tls || b.tlsCa != null || b.tlsCert != null;
+    this.tlsCa = Optional.ofNullable(b.tlsCa);
+    this.tlsCert = Optional.ofNullable(b.tlsCert);
+    this.tlsKey = Optional.ofNullable(b.tlsKey);
     this.clock = b.clock;
     this.labels = Map.copyOf(b.labels);
     this.stopWorkAfterDisconnect = Optional.ofNullable(b.stopWorkAfterDisconnect);
@@ -76,7 +105,11 @@ public final class AgentConfig {
         .sampleInterval(sampleInterval)
         .reconnectBackoffMin(reconnectBackoffMin)
         .reconnectBackoffMax(reconnectBackoffMax)
-        .channelFactory(channelFactory)
+        .channelFactory(customChannelFactory)
+        .tls(tls)
+        .tlsCa(tlsCa.orElse(null))
+        .tlsCert(tlsCert.orElse(null))
+        .tlsKey(tlsKey.orElse(null))
         .clock(clock)
         .labels(labels)
         .stopWorkAfterDisconnect(stopWorkAfterDisconnect.orElse(null));
@@ -137,9 +170,32 @@ public final class AgentConfig {
     return reconnectBackoffMax;
   }
 
-  /** Makes the one channel to the controller from the target. */
+  /**
+   * Makes the one channel to the controller from the target: the factory given to the builder, or a
+   * Netty channel, TLS when {@link #tls()}.
+   */
   public Function<String, ManagedChannel> channelFactory() {
-    return channelFactory;
+    return customChannelFactory != null ? customChannelFactory : this::networkChannel;
+  }
+
+  /** True when the agent talks TLS to the controller ({@code --tls}, {@code --tls-ca}, ...). */
+  public boolean tls() {
+    return tls;
+  }
+
+  /** The CA certificates the agent trusts ({@code --tls-ca}); empty for the JVM's default CAs. */
+  public Optional<Path> tlsCa() {
+    return tlsCa;
+  }
+
+  /** The client certificate presented for mutual TLS ({@code --tls-cert}), if any. */
+  public Optional<Path> tlsCert() {
+    return tlsCert;
+  }
+
+  /** The private key of {@link #tlsCert()} ({@code --tls-key}), if any. */
+  public Optional<Path> tlsKey() {
+    return tlsKey;
   }
 
   /**
@@ -169,7 +225,201 @@ public final class AgentConfig {
         + heartbeatInterval
         + ", sampleInterval="
         + sampleInterval
+        + ", tls="
+        + (!tls ? "off" : tlsCa.map(Path::toString).orElse("default trust store"))
+        + tlsCert.map(c -> ", tlsCert=" + c).orElse("")
         + "]";
+  }
+
+  /**
+   * A Netty channel, plaintext or TLS, with keepalive pings so that a connection that silently died
+   * (a network cut without RST) fails within about 20 s instead of at the next TCP timeout; the
+   * controller permits pings every 10 s. A failed TLS handshake is logged by the session as what
+   * went wrong and which flag to check ({@link TlsFailureExplainer}).
+   *
+   * @throws IllegalArgumentException when the TLS files cannot be used, naming the flags
+   */
+  private ManagedChannel networkChannel(String target) {
+    try {
+      return Grpc.newChannelBuilder(ControllerAddresses.grpcTarget(target), credentials())
+          .keepAliveTime(Builder.KEEPALIVE_TIME.toNanos(), TimeUnit.NANOSECONDS)
+          .keepAliveTimeout(Builder.KEEPALIVE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)
+          .keepAliveWithoutCalls(true)
+          .intercept(new TlsFailureExplainer(target, tls))
+          .build();
+    } catch (RuntimeException e) {
+      if (!tls) {
+        throw e;
+      }
+      // gRPC reports unusable PEM contents as "no channel provider": name the files instead.
+      throw new IllegalArgumentException(
+          "cannot use the TLS files (--tls-ca "
+              + tlsCa.map(Path::toString).orElse("-")
+              + ", --tls-cert "
+              + tlsCert.map(Path::toString).orElse("-")
+              + ", --tls-key "
+              + tlsKey.map(Path::toString).orElse("-")
+              + "): "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  private ChannelCredentials credentials() {
+    if (!tls) {
+      return InsecureChannelCredentials.create();
+    }
+    TlsChannelCredentials.Builder credentials = TlsChannelCredentials.newBuilder();
+    try {
+      if (tlsCa.isPresent()) {
+        credentials.trustManager(new ByteArrayInputStream(TlsFiles.read("--tls-ca", tlsCa.get())));
+      }
+      if (tlsCert.isPresent() && tlsKey.isPresent()) {
+        credentials.keyManager(
+            new ByteArrayInputStream(TlsFiles.read("--tls-cert", tlsCert.get())),
+            new ByteArrayInputStream(TlsFiles.read("--tls-key", tlsKey.get())));
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("reading PEM bytes from memory failed: " + e, e);
+    }
+    return credentials.build();
+  }
+
+  /**
+   * Checks and reads the PEM files of the TLS flags, with messages that name the flag. Stateless.
+   */
+  private static final class TlsFiles {
+    private static final String PKCS8_BEGIN = "-----BEGIN PRIVATE KEY-----";
+    private static final Pattern TRADITIONAL_KEY =
+        Pattern.compile("-----BEGIN (RSA|EC|DSA|ENCRYPTED) PRIVATE KEY-----");
+
+    /** The bytes of the file, or an error naming the flag. */
+    static byte[] read(String flag, Path file) {
+      try {
+        return Files.readAllBytes(file);
+      } catch (NoSuchFileException e) {
+        throw new IllegalArgumentException(flag + " " + file + ": no such file", e);
+      } catch (AccessDeniedException e) {
+        throw new IllegalArgumentException(flag + " " + file + ": permission denied", e);
+      } catch (IOException e) {
+        throw new IllegalArgumentException(
+            flag + " " + file + ": cannot read it: " + e.getMessage(), e);
+      }
+    }
+
+    static Optional<String> certificateProblem(String flag, Path file) {
+      byte[] pem = read(flag, file);
+      try {
+        if (!CertificateFactory.getInstance("X.509")
+            .generateCertificates(new ByteArrayInputStream(pem))
+            .isEmpty()) {
+          return Optional.empty();
+        }
+      } catch (CertificateException e) {
+        // reported below
+      }
+      return Optional.of(
+          flag + " " + file + ": no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)");
+    }
+
+    static Optional<String> privateKeyProblem(String flag, Path file) {
+      String pem = new String(read(flag, file), StandardCharsets.US_ASCII);
+      if (pem.contains(PKCS8_BEGIN)) {
+        return Optional.empty();
+      }
+      var other = TRADITIONAL_KEY.matcher(pem);
+      if (other.find()) {
+        return Optional.of(
+            flag
+                + " "
+                + file
+                + ": a key in the "
+                + (other.group(1).equals("ENCRYPTED")
+                    ? "encrypted"
+                    : "traditional " + other.group(1))
+                + " format; the agent reads unencrypted PKCS#8 ("
+                + PKCS8_BEGIN
+                + "): convert it with openssl pkcs8 -topk8 -nocrypt -in "
+                + file
+                + " -out KEY.pem");
+      }
+      return Optional.of(
+          flag + " " + file + ": no PEM private key in it (expected " + PKCS8_BEGIN + ")");
+    }
+  }
+
+  /**
+   * Rewrites the {@code UNAVAILABLE} of a failed TLS handshake, which gRPC describes only as "io
+   * exception", into what went wrong and which flag to check; the session logs it on every failed
+   * attempt to register or connect. Other statuses pass unchanged. Stateless and thread-safe.
+   */
+  private static final class TlsFailureExplainer implements ClientInterceptor {
+    private static final String PLAINTEXT_TO_TLS = "Network closed for unknown reason";
+    private static final Pattern CLIENT_CERTIFICATE_REFUSED =
+        Pattern.compile(
+            "certificate_required|bad_certificate|unknown_ca|certificate_unknown",
+            Pattern.CASE_INSENSITIVE);
+
+    private final String target;
+    private final boolean tls;
+
+    TlsFailureExplainer(String target, boolean tls) {
+      this.target = target;
+      this.tls = tls;
+    }
+
+    @Override
+    public <Q, R> ClientCall<Q, R> interceptCall(
+        MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
+      return new SimpleForwardingClientCall<>(next.newCall(method, callOptions)) {
+        @Override
+        public void start(Listener<R> listener, Metadata headers) {
+          super.start(
+              new SimpleForwardingClientCallListener<>(listener) {
+                @Override
+                public void onClose(Status status, Metadata trailers) {
+                  super.onClose(explain(status), trailers);
+                }
+              },
+              headers);
+        }
+      };
+    }
+
+    private Status explain(Status status) {
+      if (status.getCode() != Status.Code.UNAVAILABLE) {
+        return status;
+      }
+      for (Throwable cause = status.getCause(); cause != null; cause = cause.getCause()) {
+        if (cause instanceof SSLException) {
+          Throwable root = cause;
+          while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+          }
+          return status.withDescription(
+              "TLS handshake with " + target + " failed: " + reason(root));
+        }
+      }
+      if (!tls && PLAINTEXT_TO_TLS.equals(status.getDescription())) {
+        return status.withDescription(
+            PLAINTEXT_TO_TLS + " (if the controller serves TLS, pass --tls-ca FILE or --tls)");
+      }
+      return status;
+    }
+
+    private static String reason(Throwable root) {
+      String message = Objects.requireNonNullElse(root.getMessage(), root.toString());
+      if (message.startsWith("not an SSL/TLS record")) {
+        return "the controller does not speak TLS (it serves plaintext, --insecure); leave out"
+            + " --tls, --tls-ca, --tls-cert and --tls-key";
+      }
+      if (CLIENT_CERTIFICATE_REFUSED.matcher(message).find()) {
+        return "the controller refused this agent's certificate, or its lack of one ("
+            + message
+            + "); it requires one signed by its --tls-client-ca: pass --tls-cert and --tls-key";
+      }
+      return message + "; check --tls-ca";
+    }
   }
 
   /**
@@ -198,7 +448,11 @@ public final class AgentConfig {
     private Duration sampleInterval = Duration.ofSeconds(1);
     private Duration reconnectBackoffMin = Duration.ofMillis(100);
     private Duration reconnectBackoffMax = Duration.ofSeconds(5);
-    private Function<String, ManagedChannel> channelFactory = Builder::plaintextChannel;
+    private Function<String, ManagedChannel> channelFactory;
+    private boolean tls;
+    private Path tlsCa;
+    private Path tlsCert;
+    private Path tlsKey;
     private Clock clock = Clock.systemUTC();
     private Duration stopWorkAfterDisconnect;
 
@@ -268,11 +522,46 @@ public final class AgentConfig {
     }
 
     /**
-     * Makes the channel to the controller from the target; default a plaintext Netty channel. Tests
-     * pass an in-process channel. The agent shuts the channel down when it closes.
+     * Makes the channel to the controller from the target; null (the default) for a Netty channel,
+     * plaintext or TLS as the TLS options say. Tests pass an in-process channel. The agent shuts
+     * the channel down when it closes.
      */
     public Builder channelFactory(Function<String, ManagedChannel> channelFactory) {
       this.channelFactory = channelFactory;
+      return this;
+    }
+
+    /**
+     * Talks TLS to the controller ({@code --tls}), trusting the JVM's default CAs unless {@link
+     * #tlsCa} is given; default false. Giving {@link #tlsCa} or {@link #tlsCert} implies it.
+     */
+    public Builder tls(boolean tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /**
+     * Trusts the CA certificates in this PEM file ({@code --tls-ca}), e.g. the CA that signed the
+     * controller's certificate, and talks TLS; null for none. The controller's certificate must
+     * name the first address of {@link #controllerTarget}, whichever controller the agent reaches.
+     */
+    public Builder tlsCa(Path caFile) {
+      this.tlsCa = caFile;
+      return this;
+    }
+
+    /**
+     * Presents this PEM client certificate ({@code --tls-cert}) to a controller that requires one
+     * ({@code --tls-client-ca}); needs {@link #tlsKey}. Null for none.
+     */
+    public Builder tlsCert(Path certificateChain) {
+      this.tlsCert = certificateChain;
+      return this;
+    }
+
+    /** The unencrypted PKCS#8 PEM key of {@link #tlsCert} ({@code --tls-key}); null for none. */
+    public Builder tlsKey(Path privateKey) {
+      this.tlsKey = privateKey;
       return this;
     }
 
@@ -320,9 +609,26 @@ public final class AgentConfig {
       if (stopWorkAfterDisconnect != null) {
         requirePositive(stopWorkAfterDisconnect, "--stop-work-after-disconnect");
       }
-      require(channelFactory != null, "channelFactory must not be null");
+      require(
+          (tlsCert == null) == (tlsKey == null),
+          (tlsCert == null ? "--tls-cert" : "--tls-key")
+              + " is missing: --tls-cert and --tls-key go together");
+      if (tlsCa != null) {
+        require(TlsFiles.certificateProblem("--tls-ca", tlsCa));
+      }
+      if (tlsCert != null) {
+        require(TlsFiles.certificateProblem("--tls-cert", tlsCert));
+        require(TlsFiles.privateKeyProblem("--tls-key", tlsKey));
+      }
       require(clock != null, "clock must not be null");
       return new AgentConfig(this, nodeName == null ? localHostName() : nodeName, spec);
+    }
+
+    private static void require(Optional<String> problem) {
+      problem.ifPresent(
+          message -> {
+            throw new IllegalArgumentException(message);
+          });
     }
 
     private static void require(boolean condition, String message) {
@@ -344,20 +650,6 @@ public final class AgentConfig {
       } catch (UnknownHostException e) {
         return Objects.requireNonNullElse(System.getenv("HOSTNAME"), "localhost");
       }
-    }
-
-    /**
-     * Plaintext, with keepalive pings so that a connection that silently died (a network cut
-     * without RST) fails within about 20 s instead of at the next TCP timeout; the controller
-     * permits pings every 10 s.
-     */
-    private static ManagedChannel plaintextChannel(String target) {
-      return Grpc.newChannelBuilder(
-              ControllerAddresses.grpcTarget(target), InsecureChannelCredentials.create())
-          .keepAliveTime(KEEPALIVE_TIME.toNanos(), TimeUnit.NANOSECONDS)
-          .keepAliveTimeout(KEEPALIVE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)
-          .keepAliveWithoutCalls(true)
-          .build();
     }
   }
 }

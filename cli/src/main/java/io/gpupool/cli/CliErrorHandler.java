@@ -1,8 +1,10 @@
 package io.gpupool.cli;
 
 import io.gpupool.agent.AgentStartException;
+import io.gpupool.cli.client.ClientTlsOptions;
 import io.gpupool.cli.client.CommandFailedException;
 import io.gpupool.cli.client.ControllerOptions;
+import io.gpupool.cli.client.TlsFailures;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
@@ -18,9 +20,9 @@ import picocli.CommandLine.ParseResult;
 /**
  * Turns what a command throws into one line on stderr and exit code {@value #EXIT_FAILURE}: a gRPC
  * status as {@code error: NOT_FOUND: task t-9 not found}, an unreachable controller with its
- * address and how to start one, anything else as {@code error: <message>}. Users never see a stack
- * trace; it is logged at debug level for developers. Usage errors do not come here: picocli reports
- * them and exits with 2.
+ * address and how to start one, a failed TLS handshake with its reason and the flag to check,
+ * anything else as {@code error: <message>}. Users never see a stack trace; it is logged at debug
+ * level for developers. Usage errors do not come here: picocli reports them and exits with 2.
  *
  * <p>Stateless and thread-safe.
  */
@@ -71,6 +73,12 @@ public final class CliErrorHandler implements IExecutionExceptionHandler {
   private static String statusMessage(Status status, CommandLine commandLine) {
     String code = status.getCode().name();
     String description = status.getDescription();
+    Optional<String> tls =
+        TlsFailures.explain(
+            status, controllerAddress(commandLine), ClientTlsOptions.requested(commandLine));
+    if (tls.isPresent()) {
+      return code + ": " + tls.get();
+    }
     if (status.getCode() == Status.Code.UNAVAILABLE) {
       return code
           + ": cannot reach a controller at "

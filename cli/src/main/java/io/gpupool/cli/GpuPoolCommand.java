@@ -66,7 +66,10 @@ public final class GpuPoolCommand implements Runnable, ClientContext.Provider {
 
   @Spec private CommandSpec spec;
 
-  /** Talks to real controllers over plaintext gRPC, with the system clock. */
+  /**
+   * Talks to real controllers over gRPC (plaintext, or TLS as the flags say), with the system
+   * clock.
+   */
   public GpuPoolCommand() {
     this(ClientContext.system());
   }

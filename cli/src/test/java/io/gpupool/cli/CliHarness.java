@@ -52,7 +52,7 @@ final class CliHarness implements AutoCloseable {
 
   /** Channels to the fake, whatever the target; targets are recorded. */
   ControllerChannels channels() {
-    return target -> {
+    return (target, credentials) -> {
       targets.add(target);
       return InProcessChannelBuilder.forName(serverName).build();
     };

@@ -55,7 +55,8 @@ class ErrorReportingTest {
   void unreachableControllerNamesTheAddressAndHowToStartOne() {
     // A channel to an in-process server that does not exist fails like a refused connection.
     ControllerChannels nowhere =
-        target -> InProcessChannelBuilder.forName(InProcessServerBuilder.generateName()).build();
+        (target, credentials) ->
+            InProcessChannelBuilder.forName(InProcessServerBuilder.generateName()).build();
     StringWriter err = new StringWriter();
     int exitCode =
         new CommandLine(new GpuPoolCommand(nowhere))
@@ -76,7 +77,7 @@ class ErrorReportingTest {
   void aBadEntryInAListOfControllersIsAUsageErrorNamingIt() {
     StringWriter err = new StringWriter();
     int exitCode =
-        new CommandLine(new GpuPoolCommand(ControllerChannels.plaintext()))
+        new CommandLine(new GpuPoolCommand(ControllerChannels.netty()))
             .setOut(new PrintWriter(new StringWriter()))
             .setErr(new PrintWriter(err))
             .execute("list", "--controller", "head-a:7070,head-b");

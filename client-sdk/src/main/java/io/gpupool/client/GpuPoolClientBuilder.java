@@ -2,6 +2,7 @@ package io.gpupool.client;
 
 import io.gpupool.client.impl.GrpcGpuPoolClient;
 import io.grpc.ManagedChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -12,6 +13,7 @@ import java.util.Objects;
  * <pre>{@code
  * GpuPoolClient client = GpuPoolClient.builder()
  *     .target("gpupool.internal:7070")
+ *     .tls(Path.of("/etc/gpupool/ca.pem"))
  *     .callTimeout(Duration.ofSeconds(10))
  *     .build();
  * }</pre>
@@ -46,6 +48,10 @@ public final class GpuPoolClientBuilder {
   Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
   Duration maxBackoff = DEFAULT_MAX_BACKOFF;
   Duration watchReconnectTimeout = DEFAULT_WATCH_RECONNECT_TIMEOUT;
+  boolean tls;
+  Path tlsCaFile;
+  Path tlsCertificateChain;
+  Path tlsPrivateKey;
 
   GpuPoolClientBuilder() {}
 
@@ -53,7 +59,8 @@ public final class GpuPoolClientBuilder {
    * Sets the controller's address as {@code host:port}, e.g. {@code localhost:7070} or {@code
    * [::1]:7070}, or the addresses of a controller and its standbys, {@code a:7070,b:7070}: the
    * client then talks to whichever of them leads (only the leader listens) and follows a takeover.
-   * Required, unless {@link #channel} is given. The connection is plaintext.
+   * Required, unless {@link #channel} is given. The connection is plaintext unless {@link #tls} is
+   * set.
    */
   public GpuPoolClientBuilder target(String target) {
     this.target = Objects.requireNonNull(target, "target");
@@ -68,6 +75,43 @@ public final class GpuPoolClientBuilder {
    */
   public GpuPoolClientBuilder channel(ManagedChannel channel) {
     this.channel = Objects.requireNonNull(channel, "channel");
+    return this;
+  }
+
+  /**
+   * Talks TLS to the {@link #target}, trusting the CA certificates in {@code caFile} (PEM), e.g.
+   * the CA that signed the controller's {@code --tls-cert}. The controller's certificate must name
+   * the host of the target (as a subject alternative name); with several controllers, the first one
+   * listed, since that name is checked whichever controller the client reaches.
+   *
+   * <p>The file is read when the options are built and again when the client opens its channel. A
+   * handshake that fails (a certificate from another CA, a name mismatch, a controller without TLS)
+   * makes calls fail with {@link ErrorCode#UNAVAILABLE} and a message saying so.
+   */
+  public GpuPoolClientBuilder tls(Path caFile) {
+    this.tlsCaFile = Objects.requireNonNull(caFile, "caFile");
+    this.tls = true;
+    return this;
+  }
+
+  /**
+   * Talks TLS to the {@link #target}, trusting the JVM's default CAs: for a controller whose
+   * certificate comes from a public or company-wide CA already in the trust store.
+   */
+  public GpuPoolClientBuilder tls() {
+    this.tls = true;
+    return this;
+  }
+
+  /**
+   * Presents this client certificate, for a controller that requires one ({@code --tls-client-ca},
+   * mutual TLS); implies {@link #tls()}. Both files are PEM; the key must be unencrypted PKCS#8
+   * ({@code -----BEGIN PRIVATE KEY-----}).
+   */
+  public GpuPoolClientBuilder tlsClientCertificate(Path certificateChain, Path privateKey) {
+    this.tlsCertificateChain = Objects.requireNonNull(certificateChain, "certificateChain");
+    this.tlsPrivateKey = Objects.requireNonNull(privateKey, "privateKey");
+    this.tls = true;
     return this;
   }
 

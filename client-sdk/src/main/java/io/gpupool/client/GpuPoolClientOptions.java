@@ -1,6 +1,7 @@
 package io.gpupool.client;
 
 import io.grpc.ManagedChannel;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,10 @@ public final class GpuPoolClientOptions {
   private final Duration initialBackoff;
   private final Duration maxBackoff;
   private final Duration watchReconnectTimeout;
+  private final boolean tls;
+  private final Optional<Path> tlsCaFile;
+  private final Optional<Path> tlsCertificateChain;
+  private final Optional<Path> tlsPrivateKey;
 
   GpuPoolClientOptions(GpuPoolClientBuilder builder) {
     this.target = Optional.ofNullable(builder.target);
@@ -35,6 +40,10 @@ public final class GpuPoolClientOptions {
     this.initialBackoff = builder.initialBackoff;
     this.maxBackoff = builder.maxBackoff;
     this.watchReconnectTimeout = builder.watchReconnectTimeout;
+    this.tls = builder.tls;
+    this.tlsCaFile = Optional.ofNullable(builder.tlsCaFile);
+    this.tlsCertificateChain = Optional.ofNullable(builder.tlsCertificateChain);
+    this.tlsPrivateKey = Optional.ofNullable(builder.tlsPrivateKey);
     List<String> problems = problems();
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException("invalid client options: " + String.join("; ", problems));
@@ -81,6 +90,26 @@ public final class GpuPoolClientOptions {
     return watchReconnectTimeout;
   }
 
+  /** Returns true when the client's own channel talks TLS. */
+  public boolean tls() {
+    return tls;
+  }
+
+  /** Returns the CA certificates the client trusts; empty for the JVM's default trust store. */
+  public Optional<Path> tlsCaFile() {
+    return tlsCaFile;
+  }
+
+  /** Returns the client certificate chain presented for mutual TLS, if any. */
+  public Optional<Path> tlsCertificateChain() {
+    return tlsCertificateChain;
+  }
+
+  /** Returns the private key of {@link #tlsCertificateChain()}, if any. */
+  public Optional<Path> tlsPrivateKey() {
+    return tlsPrivateKey;
+  }
+
   /** Returns a builder holding these options. */
   public GpuPoolClientBuilder toBuilder() {
     GpuPoolClientBuilder builder = new GpuPoolClientBuilder();
@@ -92,6 +121,10 @@ public final class GpuPoolClientOptions {
     builder.initialBackoff = initialBackoff;
     builder.maxBackoff = maxBackoff;
     builder.watchReconnectTimeout = watchReconnectTimeout;
+    builder.tls = tls;
+    builder.tlsCaFile = tlsCaFile.orElse(null);
+    builder.tlsCertificateChain = tlsCertificateChain.orElse(null);
+    builder.tlsPrivateKey = tlsPrivateKey.orElse(null);
     return builder;
   }
 
@@ -112,6 +145,9 @@ public final class GpuPoolClientOptions {
         + maxBackoff
         + ", watchReconnectTimeout="
         + watchReconnectTimeout
+        + ", tls="
+        + (!tls ? "off" : tlsCaFile.map(Path::toString).orElse("default trust store"))
+        + tlsCertificateChain.map(c -> ", tlsClientCertificate=" + c).orElse("")
         + "]";
   }
 
@@ -150,6 +186,17 @@ public final class GpuPoolClientOptions {
     if (watchReconnectTimeout.isNegative()) {
       problems.add("watchReconnectTimeout must not be negative, got " + watchReconnectTimeout);
     }
+    if (tls && channel.isPresent()) {
+      problems.add(
+          "tls applies to the channel the client opens to a target, not to your own channel");
+    }
+    tlsCaFile.flatMap(f -> TlsFiles.certificateProblem("tls caFile", f)).ifPresent(problems::add);
+    tlsCertificateChain
+        .flatMap(f -> TlsFiles.certificateProblem("tlsClientCertificate certificateChain", f))
+        .ifPresent(problems::add);
+    tlsPrivateKey
+        .flatMap(f -> TlsFiles.privateKeyProblem("tlsClientCertificate privateKey", f))
+        .ifPresent(problems::add);
     return problems;
   }
 

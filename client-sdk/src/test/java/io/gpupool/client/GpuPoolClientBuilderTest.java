@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.grpc.ManagedChannel;
 import io.grpc.inprocess.InProcessChannelBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -150,6 +153,63 @@ class GpuPoolClientBuilderTest {
     try (GpuPoolClient client = GpuPoolClient.builder().target("localhost:1").build()) {
       assertThat(client.options().target()).contains("localhost:1");
       assertThat(client.task("t-1").id()).isEqualTo("t-1");
+    }
+  }
+
+  @Test
+  void tlsFilesAreCheckedWhenTheOptionsAreBuiltNamingTheOption(@TempDir Path dir) throws Exception {
+    Path missing = dir.resolve("missing.pem");
+    Path notPem = Files.writeString(dir.resolve("not.pem"), "hello");
+    Path rsaKey =
+        Files.writeString(
+            dir.resolve("rsa.key"),
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n");
+
+    assertThatThrownBy(
+            () ->
+                GpuPoolClient.builder()
+                    .target("localhost:7070")
+                    .tls(missing)
+                    .tlsClientCertificate(notPem, rsaKey)
+                    .buildOptions())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "invalid client options: tls caFile "
+                + missing
+                + ": no such file; tlsClientCertificate certificateChain "
+                + notPem
+                + ": no PEM certificate in it (expected -----BEGIN CERTIFICATE-----);"
+                + " tlsClientCertificate privateKey "
+                + rsaKey
+                + ": a key in the traditional RSA format; the client reads unencrypted PKCS#8"
+                + " (-----BEGIN PRIVATE KEY-----): convert it with openssl pkcs8 -topk8 -nocrypt"
+                + " -in "
+                + rsaKey
+                + " -out KEY.pem");
+  }
+
+  @Test
+  void tlsWithTheJvmTrustStoreNeedsNoFileAndShowsInToString() {
+    GpuPoolClientOptions options =
+        GpuPoolClient.builder().target("localhost:7070").tls().buildOptions();
+
+    assertThat(options.tls()).isTrue();
+    assertThat(options.tlsCaFile()).isEmpty();
+    assertThat(options.toString()).contains("tls=default trust store");
+    assertThat(options.toBuilder().buildOptions().tls()).isTrue();
+    assertThat(GpuPoolClient.builder().target("h:1").buildOptions().toString()).contains("tls=off");
+  }
+
+  @Test
+  void tlsDoesNotApplyToTheCallersOwnChannel() {
+    ManagedChannel channel = InProcessChannelBuilder.forName("tls-own-channel").build();
+    try {
+      assertThatThrownBy(() -> GpuPoolClient.builder().channel(channel).tls().buildOptions())
+          .hasMessage(
+              "invalid client options: tls applies to the channel the client opens to a target,"
+                  + " not to your own channel");
+    } finally {
+      channel.shutdownNow();
     }
   }
 }

@@ -17,10 +17,13 @@ import io.gpupool.controller.loop.NodeDirectory;
 import io.gpupool.controller.loop.SchedulerLoop;
 import io.gpupool.controller.store.JdbcStore;
 import io.gpupool.controller.store.LeadershipLostException;
+import io.gpupool.controller.tls.ServerTlsCredentials;
 import io.gpupool.controller.watch.TaskEventBus;
 import io.gpupool.proto.v1.AgentServiceGrpc;
 import io.gpupool.proto.v1.SchedulerServiceGrpc;
+import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -109,8 +112,16 @@ public final class Controller implements AutoCloseable {
    *     of an embedded store
    * @throws InterruptedIOException if the thread is interrupted while this controller is a standby
    * @throws IOException if a port cannot be bound or the data dir cannot be created
+   * @throws IllegalArgumentException if a TLS file is unreadable, malformed, expired or does not
+   *     match its partner; the message names the flag and the file, and nothing was opened yet
    */
   public static Controller start(ControllerConfig config) throws IOException {
+    ServerTlsCredentials tls =
+        config.tls() == null
+            ? null
+            : ServerTlsCredentials.load(config.tls(), config.clock().instant());
+    ServerCredentials credentials =
+        tls == null ? InsecureServerCredentials.create() : tls.credentials();
     Files.createDirectories(config.dataDir());
     Resources resources = new Resources();
     try {
@@ -154,7 +165,8 @@ public final class Controller implements AutoCloseable {
 
       HealthStatusManager health = new HealthStatusManager();
       Server server =
-          NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.grpcPort()))
+          NettyServerBuilder.forAddress(
+                  new InetSocketAddress(config.host(), config.grpcPort()), credentials)
               .addService(
                   refused(new SchedulerServiceImpl(loop, store, bus, nodes, config.scheduler())))
               .addService(
@@ -173,8 +185,12 @@ public final class Controller implements AutoCloseable {
       health.setStatus(SchedulerServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
       health.setStatus(AgentServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
       state.set(ServingState.SERVING);
+      if (tls == null) {
+        logPlaintext(config.host(), server.getPort());
+      }
       log.info(
-          "controller serving gRPC on {}:{}{}, state in {}{}, scheduling policy {}",
+          "controller serving gRPC ({}) on {}:{}{}, state in {}{}, scheduling policy {}",
+          tls == null ? "plaintext" : tls.summary(),
           config.host(),
           server.getPort(),
           http == null ? "" : " and HTTP on port " + http.port(),
@@ -192,6 +208,33 @@ public final class Controller implements AutoCloseable {
           new InterruptedIOException("interrupted while waiting to lead the PostgreSQL store");
       interrupted.initCause(e);
       throw interrupted;
+    }
+  }
+
+  /**
+   * Plaintext on loopback is what {@code gpupool dev} does: only this machine can connect. Anywhere
+   * else it is an open door, which an operator chose with {@code --insecure}; say so loudly.
+   */
+  private static void logPlaintext(String host, int port) {
+    if (isLoopback(host)) {
+      log.info(
+          "serving plaintext gRPC on loopback ({}:{}): only processes on this machine can connect",
+          host,
+          port);
+    } else {
+      log.warn(
+          "serving plaintext gRPC on {}:{} (--insecure): anyone on the network can submit tasks,"
+              + " read their output and register agents; serve TLS with --tls-cert and --tls-key",
+          host,
+          port);
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
     }
   }
 

@@ -1,5 +1,6 @@
 package io.gpupool.controller;
 
+import io.gpupool.controller.tls.ServerTls;
 import io.gpupool.proto.v1.SchedulerConfig;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -30,6 +31,10 @@ import java.util.Objects;
  *     since a standby binds nothing)
  * @param standbyPollInterval how often a standby on a shared PostgreSQL store tries to take the
  *     lead
+ * @param tls the files to serve TLS on the gRPC port with; null for plaintext, which needs {@code
+ *     insecure}
+ * @param insecure serve plaintext gRPC ({@code --insecure}); the controller warns unless it listens
+ *     on loopback only
  */
 public record ControllerConfig(
     String host,
@@ -46,7 +51,14 @@ public record ControllerConfig(
     String storePassword,
     SchedulerConfig scheduler,
     String advertiseAddress,
-    Duration standbyPollInterval) {
+    Duration standbyPollInterval,
+    ServerTls tls,
+    boolean insecure) {
+
+  /** Says what to pass when the gRPC port would be neither TLS nor explicitly plaintext. */
+  static final String TLS_OR_INSECURE =
+      "the gRPC port needs TLS: pass --tls-cert FILE and --tls-key FILE (PEM), or --insecure to"
+          + " serve plaintext that anyone on the network can use";
 
   public ControllerConfig {
     Objects.requireNonNull(dataDir, "data dir is required (--data-dir)");
@@ -88,6 +100,14 @@ public record ControllerConfig(
       throw new IllegalArgumentException(
           "--standby-poll-interval must be positive, got " + standbyPollInterval);
     }
+    if (tls == null && !insecure) {
+      throw new IllegalArgumentException(TLS_OR_INSECURE);
+    }
+    if (tls != null && insecure) {
+      throw new IllegalArgumentException(
+          "--insecure serves plaintext: leave it out when serving TLS with --tls-cert and"
+              + " --tls-key");
+    }
   }
 
   private static boolean isHostAndPort(String address) {
@@ -107,7 +127,10 @@ public record ControllerConfig(
     return new Builder();
   }
 
-  /** Builder with defaults: all interfaces, ports 7070/8080, 1 s heartbeats, 10 s timeout. */
+  /**
+   * Builder with defaults: all interfaces, ports 7070/8080, 1 s heartbeats, 10 s timeout; neither
+   * TLS nor {@link #insecure} is set, and one of them must be.
+   */
   public static final class Builder {
     private String host = "0.0.0.0";
     private int grpcPort = 7070;
@@ -124,6 +147,10 @@ public record ControllerConfig(
     private String storePassword;
     private String advertiseAddress;
     private Duration standbyPollInterval = Duration.ofMillis(500);
+    private Path tlsCert;
+    private Path tlsKey;
+    private Path tlsClientCa;
+    private boolean insecure;
 
     public Builder host(String host) {
       this.host = host;
@@ -196,6 +223,33 @@ public record ControllerConfig(
       return this;
     }
 
+    /**
+     * Serves TLS on the gRPC port with this PEM certificate chain ({@code --tls-cert}) and its
+     * unencrypted PKCS#8 private key ({@code --tls-key}); the files are read at start. Either TLS
+     * or {@link #insecure} is required.
+     */
+    public Builder tls(Path certChain, Path privateKey) {
+      this.tlsCert = certChain;
+      this.tlsKey = privateKey;
+      return this;
+    }
+
+    /**
+     * Requires every gRPC client to present a certificate signed by a CA in this PEM file ({@code
+     * --tls-client-ca}, mutual TLS); null (the default) accepts clients without one. Needs {@link
+     * #tls}.
+     */
+    public Builder tlsClientCa(Path caFile) {
+      this.tlsClientCa = caFile;
+      return this;
+    }
+
+    /** Serves plaintext gRPC instead of TLS ({@code --insecure}); default false. */
+    public Builder insecure(boolean insecure) {
+      this.insecure = insecure;
+      return this;
+    }
+
     /** Overrides the policy name of the scheduler configuration. */
     public Builder policy(String policy) {
       this.scheduler = scheduler.toBuilder().setPolicy(policy).build();
@@ -218,7 +272,9 @@ public record ControllerConfig(
           storePassword,
           scheduler,
           advertiseAddress,
-          standbyPollInterval);
+          standbyPollInterval,
+          ServerTls.fromFlags(tlsCert, tlsKey, tlsClientCa),
+          insecure);
     }
   }
 }

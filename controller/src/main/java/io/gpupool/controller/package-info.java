@@ -6,6 +6,7 @@
  * them injected. Sub-packages: {@code core} (pure scheduling), {@code state} (the loop's mutable
  * cluster state), {@code loop} (the single writer), {@code store} (JDBC), {@code api} (gRPC edge),
  * {@code watch} (event fan-out), {@code limits} (input limits), {@code http}, {@code error}, {@code
- * ha} (which controller serves: leader election on PostgreSQL, one controller per H2 data dir).
+ * ha} (which controller serves: leader election on PostgreSQL, one controller per H2 data dir),
+ * {@code tls} (the gRPC port's TLS files, checked and turned into server credentials).
  */
 package io.gpupool.controller;

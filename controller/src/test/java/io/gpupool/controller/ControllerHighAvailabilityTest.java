@@ -141,7 +141,8 @@ class ControllerHighAvailabilityTest {
         .dataDir(dir.resolve(name))
         .joinToken("token")
         .store(url, null, null)
-        .standbyPollInterval(Duration.ofMillis(100));
+        .standbyPollInterval(Duration.ofMillis(100))
+        .insecure(true);
   }
 
   private Controller start(ControllerConfig.Builder config) throws Exception {

@@ -58,6 +58,7 @@ class ControllerLimitsTest {
     controller =
         Controller.start(
             ControllerConfig.builder()
+                .insecure(true)
                 .host("127.0.0.1")
                 .grpcPort(0)
                 .httpPort(-1)

@@ -22,6 +22,7 @@ class ControllerTest {
         .httpPort(0)
         .dataDir(dir.resolve("data"))
         .joinToken("token")
+        .insecure(true)
         .build();
   }
 

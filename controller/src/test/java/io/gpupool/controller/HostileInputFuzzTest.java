@@ -102,6 +102,7 @@ class HostileInputFuzzTest {
     controller =
         Controller.start(
             ControllerConfig.builder()
+                .insecure(true)
                 .host("127.0.0.1")
                 .grpcPort(0)
                 .httpPort(-1)

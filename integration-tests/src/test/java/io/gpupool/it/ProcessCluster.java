@@ -45,13 +45,38 @@ final class ProcessCluster implements AutoCloseable {
   }
 
   /**
-   * A controller (not started) serving gRPC on 127.0.0.1:{@code port}, with its data dir in {@code
-   * DIR/NAME}.
+   * A controller (not started) serving plaintext gRPC ({@code --insecure}) on 127.0.0.1:{@code
+   * port}, with its data dir in {@code DIR/NAME}.
    *
    * @param store the JDBC URL for {@code --store}, or null for embedded H2 in the data dir
    * @param extra more flags, e.g. {@code --node-lost-after 60s}
    */
   GpupoolProcess controller(String name, int port, String store, String... extra) {
+    return controller(name, port, store, List.of("--insecure"), extra);
+  }
+
+  /**
+   * A controller (not started) serving TLS on 127.0.0.1:{@code port} with {@code certificate}, its
+   * data dir in {@code DIR/NAME} and the embedded H2 store.
+   *
+   * @param extra more flags, e.g. {@code --tls-client-ca FILE}
+   */
+  GpupoolProcess tlsController(
+      String name, int port, TestCertificates.CertificateFiles certificate, String... extra) {
+    return controller(
+        name,
+        port,
+        null,
+        List.of(
+            "--tls-cert",
+            certificate.certificate().toString(),
+            "--tls-key",
+            certificate.privateKey().toString()),
+        extra);
+  }
+
+  private GpupoolProcess controller(
+      String name, int port, String store, List<String> transport, String... extra) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -66,6 +91,7 @@ final class ProcessCluster implements AutoCloseable {
                 dir.resolve(name).toString(),
                 "--join-token",
                 JOIN_TOKEN));
+    args.addAll(transport);
     if (store != null) {
       args.add("--store");
       args.add(store);
@@ -79,23 +105,26 @@ final class ProcessCluster implements AutoCloseable {
    *
    * @param controllers the {@code --controller} value, e.g. {@code 127.0.0.1:7070}
    * @param simulate the {@code --simulate} spec, e.g. {@code 8xH100-80GB}
+   * @param extra more flags, e.g. {@code --tls-ca FILE}
    */
-  GpupoolProcess agent(String name, String controllers, String simulate) {
+  GpupoolProcess agent(String name, String controllers, String simulate, String... extra) {
     List<String> args =
-        List.of(
-            "agent",
-            "--controller",
-            controllers,
-            "--join-token",
-            JOIN_TOKEN,
-            "--state-dir",
-            dir.resolve(name).toString(),
-            "--name",
-            name,
-            "--simulate",
-            simulate,
-            "--heartbeat-interval",
-            "200ms");
+        new ArrayList<>(
+            List.of(
+                "agent",
+                "--controller",
+                controllers,
+                "--join-token",
+                JOIN_TOKEN,
+                "--state-dir",
+                dir.resolve(name).toString(),
+                "--name",
+                name,
+                "--simulate",
+                simulate,
+                "--heartbeat-interval",
+                "200ms"));
+    args.addAll(List.of(extra));
     return add(new GpupoolProcess(name, dir, args));
   }
 

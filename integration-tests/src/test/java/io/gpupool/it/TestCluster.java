@@ -6,14 +6,19 @@ import io.gpupool.agent.Agent;
 import io.gpupool.agent.AgentConfig;
 import io.gpupool.agent.AgentStartException;
 import io.gpupool.client.GpuPoolClient;
+import io.gpupool.client.GpuPoolClientBuilder;
 import io.gpupool.client.NodeState;
 import io.gpupool.controller.Controller;
 import io.gpupool.controller.ControllerConfig;
 import io.gpupool.proto.v1.SchedulerConfig;
 import io.gpupool.proto.v1.SchedulerServiceGrpc;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import io.grpc.TlsChannelCredentials;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,15 +29,25 @@ import java.util.List;
 final class TestCluster implements AutoCloseable {
   static final String JOIN_TOKEN = "it-join-token";
 
+  /**
+   * How the cluster's clients and agents reach a controller that serves TLS.
+   *
+   * @param ca the CA file they trust
+   * @param certificate the client certificate they present (mutual TLS), or null
+   */
+  record ClientTls(Path ca, TestCertificates.CertificateFiles certificate) {}
+
   private final Path dir;
   private final Controller controller;
+  private final ClientTls tls; // null: plaintext
   private final List<Agent> agents = new ArrayList<>();
   private final List<GpuPoolClient> clients = new ArrayList<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
 
-  private TestCluster(Path dir, Controller controller) {
+  private TestCluster(Path dir, Controller controller, ClientTls tls) {
     this.dir = dir;
     this.controller = controller;
+    this.tls = tls;
   }
 
   /** Starts a controller and one agent per simulate spec, and waits until all are connected. */
@@ -46,21 +61,35 @@ final class TestCluster implements AutoCloseable {
     return start(dir, controllerConfig(dir).scheduler(scheduler), agentSpecs);
   }
 
-  /** The controller configuration tests start from: loopback, free port, H2 under {@code dir}. */
+  /**
+   * The controller configuration tests start from: loopback, free port, H2 under {@code dir},
+   * plaintext.
+   */
   static ControllerConfig.Builder controllerConfig(Path dir) {
     return ControllerConfig.builder()
         .host("127.0.0.1")
         .grpcPort(0)
         .httpPort(-1)
         .dataDir(dir.resolve("controller"))
-        .joinToken(JOIN_TOKEN);
+        .joinToken(JOIN_TOKEN)
+        .insecure(true);
   }
 
   /** A cluster whose controller runs with {@code config}. */
   static TestCluster start(Path dir, ControllerConfig.Builder config, String... agentSpecs)
       throws IOException, AgentStartException {
+    return start(dir, config, null, agentSpecs);
+  }
+
+  /**
+   * A cluster whose controller runs with {@code config}, reached by its clients and agents with
+   * {@code tls} (null for plaintext).
+   */
+  static TestCluster start(
+      Path dir, ControllerConfig.Builder config, ClientTls tls, String... agentSpecs)
+      throws IOException, AgentStartException {
     Controller controller = Controller.start(config.build());
-    TestCluster cluster = new TestCluster(dir, controller);
+    TestCluster cluster = new TestCluster(dir, controller, tls);
     for (int i = 0; i < agentSpecs.length; i++) {
       cluster.startAgent("agent-" + i, agentSpecs[i]);
     }
@@ -81,13 +110,21 @@ final class TestCluster implements AutoCloseable {
   }
 
   AgentConfig.Builder agentConfig(String name, String simulate) {
-    return AgentConfig.builder()
-        .controllerTarget(target())
-        .joinToken(JOIN_TOKEN)
-        .stateDir(dir.resolve(name))
-        .nodeName(name)
-        .simulate(simulate)
-        .heartbeatInterval(Duration.ofMillis(200));
+    AgentConfig.Builder config =
+        AgentConfig.builder()
+            .controllerTarget(target())
+            .joinToken(JOIN_TOKEN)
+            .stateDir(dir.resolve(name))
+            .nodeName(name)
+            .simulate(simulate)
+            .heartbeatInterval(Duration.ofMillis(200));
+    if (tls != null) {
+      config.tlsCa(tls.ca());
+      if (tls.certificate() != null) {
+        config.tlsCert(tls.certificate().certificate()).tlsKey(tls.certificate().privateKey());
+      }
+    }
+    return config;
   }
 
   void awaitReady(String nodeId) {
@@ -114,14 +151,36 @@ final class TestCluster implements AutoCloseable {
   }
 
   GpuPoolClient client() {
-    GpuPoolClient client = GpuPoolClient.builder().target(target()).build();
+    GpuPoolClientBuilder builder = GpuPoolClient.builder().target(target());
+    if (tls != null) {
+      builder.tls(tls.ca());
+      if (tls.certificate() != null) {
+        builder.tlsClientCertificate(
+            tls.certificate().certificate(), tls.certificate().privateKey());
+      }
+    }
+    GpuPoolClient client = builder.build();
     clients.add(client);
     return client;
   }
 
   /** The raw API, for what the SDK does not cover. */
   SchedulerServiceGrpc.SchedulerServiceBlockingStub api() {
-    ManagedChannel channel = ManagedChannelBuilder.forTarget(target()).usePlaintext().build();
+    ChannelCredentials credentials = InsecureChannelCredentials.create();
+    if (tls != null) {
+      try {
+        TlsChannelCredentials.Builder builder =
+            TlsChannelCredentials.newBuilder().trustManager(tls.ca().toFile());
+        if (tls.certificate() != null) {
+          builder.keyManager(
+              tls.certificate().certificate().toFile(), tls.certificate().privateKey().toFile());
+        }
+        credentials = builder.build();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    ManagedChannel channel = Grpc.newChannelBuilder(target(), credentials).build();
     channels.add(channel);
     return SchedulerServiceGrpc.newBlockingStub(channel);
   }

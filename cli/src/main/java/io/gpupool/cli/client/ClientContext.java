@@ -17,9 +17,9 @@ public record ClientContext(ControllerChannels channels, Clock clock) {
     Objects.requireNonNull(clock, "clock");
   }
 
-  /** Plaintext channels and the system clock in the machine's zone. */
+  /** Netty channels and the system clock in the machine's zone. */
   public static ClientContext system() {
-    return new ClientContext(ControllerChannels.plaintext(), Clock.systemDefaultZone());
+    return new ClientContext(ControllerChannels.netty(), Clock.systemDefaultZone());
   }
 
   /**

@@ -1,15 +1,17 @@
 package io.gpupool.cli.client;
 
+import io.grpc.ChannelCredentials;
 import java.io.PrintWriter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The options every client subcommand shares ({@code --controller}, {@code -o/--output}, {@code
- * -h/--help}), mixed into each with {@code @Mixin}, and the way to the controller that follows from
- * them.
+ * The options every client subcommand shares ({@code --controller}, the {@code --tls*} flags of
+ * {@link ClientTlsOptions}, {@code -o/--output}, {@code -h/--help}), mixed into each with
+ * {@code @Mixin}, and the way to the controller that follows from them.
  *
  * <p>One instance per subcommand invocation; not thread-safe.
  */
@@ -28,6 +30,8 @@ public final class ControllerOptions {
           "Controller address, or the addresses of a controller and its standbys (env"
               + " GPUPOOL_CONTROLLER). Default: ${DEFAULT-VALUE}.")
   private String controller;
+
+  @Mixin private ClientTlsOptions tls;
 
   @Option(
       names = {"-o", "--output"},
@@ -71,7 +75,7 @@ public final class ControllerOptions {
   /**
    * Opens a connection to the controller; close it when the command ends.
    *
-   * @throws ParameterException when the address is blank
+   * @throws ParameterException when the address is blank, or a {@code --tls*} flag is wrong
    */
   public ControllerConnection connect() {
     if (controller == null || controller.isBlank()) {
@@ -80,8 +84,14 @@ public final class ControllerOptions {
           CONTROLLER_OPTION + " (or GPUPOOL_CONTROLLER) must be HOST:PORT, but it is empty");
     }
     String target = controller.strip();
+    ChannelCredentials credentials;
     try {
-      return new ControllerConnection(target, context().channels().open(target));
+      credentials = tls.credentials();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(mixee.commandLine(), e.getMessage());
+    }
+    try {
+      return new ControllerConnection(target, context().channels().open(target, credentials));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(mixee.commandLine(), CONTROLLER_OPTION + ": " + e.getMessage());
     }

@@ -37,6 +37,38 @@ public final class AgentCommand implements Callable<Integer> {
   String joinToken;
 
   @Option(
+      names = "--tls",
+      description =
+          "Talk TLS to the controller, trusting the JVM's CAs; implied by --tls-ca and --tls-cert.")
+  boolean tls;
+
+  @Option(
+      names = "--tls-ca",
+      paramLabel = "FILE",
+      defaultValue = "${env:GPUPOOL_TLS_CA}",
+      description =
+          "CA certificates (PEM) to check the controller's certificate with; implies --tls (env"
+              + " GPUPOOL_TLS_CA). With several --controller addresses, every controller's"
+              + " certificate must name the first one.")
+  Path tlsCa;
+
+  @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      defaultValue = "${env:GPUPOOL_TLS_CERT}",
+      description =
+          "This node's client certificate (PEM), for a controller with --tls-client-ca; with"
+              + " --tls-key (env GPUPOOL_TLS_CERT).")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      defaultValue = "${env:GPUPOOL_TLS_KEY}",
+      description = "Private key of --tls-cert, unencrypted PKCS#8 PEM (env GPUPOOL_TLS_KEY).")
+  Path tlsKey;
+
+  @Option(
       names = "--state-dir",
       required = true,
       description = "Directory for the node identity and task working dirs.")
@@ -95,6 +127,22 @@ public final class AgentCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    AgentConfig config = config().build();
+    Agent agent = Agent.start(config);
+    System.out.println(
+        "gpupool agent: node "
+            + agent.nodeId()
+            + " registered with "
+            + controller
+            + (config.tls() ? " over TLS" : "")
+            + "; "
+            + agent.devices().description());
+    UntilInterrupted.await(List.of(agent));
+    return 0;
+  }
+
+  /** The agent these flags describe; {@code build()} validates, naming the flag. */
+  AgentConfig.Builder config() {
     AgentConfig.Builder config =
         AgentConfig.builder()
             .controllerTarget(controller)
@@ -105,19 +153,19 @@ public final class AgentCommand implements Callable<Integer> {
             .heartbeatInterval(heartbeatInterval)
             .sampleInterval(sampleInterval)
             .stopWorkAfterDisconnect(stopWorkAfterDisconnect)
-            .labels(labels);
+            .labels(labels)
+            .tls(tls)
+            .tlsCa(given(tlsCa))
+            .tlsCert(given(tlsCert))
+            .tlsKey(given(tlsKey));
     if (name != null) {
       config.nodeName(name);
     }
-    Agent agent = Agent.start(config.build());
-    System.out.println(
-        "gpupool agent: node "
-            + agent.nodeId()
-            + " registered with "
-            + controller
-            + "; "
-            + agent.devices().description());
-    UntilInterrupted.await(List.of(agent));
-    return 0;
+    return config;
+  }
+
+  /** An empty environment variable counts as not given. */
+  private static Path given(Path file) {
+    return file == null || file.toString().isEmpty() ? null : file;
   }
 }

@@ -34,7 +34,11 @@ import picocli.CommandLine.Spec;
           + " listen on --port, and take over within seconds when the leader dies. Give agents and"
           + " clients every controller's address (--controller a:7070,b:7070). A controller that"
           + " loses the lead exits with code 1; run it under a supervisor that restarts it. With"
-          + " the embedded H2 store, one controller runs per --data-dir."
+          + " the embedded H2 store, one controller runs per --data-dir.",
+      "",
+      "The gRPC port serves TLS with --tls-cert and --tls-key; --tls-client-ca also requires"
+          + " every client (agents, CLI, SDK) to present a certificate signed by that CA. Plaintext"
+          + " needs --insecure: anyone who reaches the port could run code on your GPU machines."
     })
 public final class ControllerCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -104,6 +108,35 @@ public final class ControllerCommand implements Callable<Integer> {
   String storePassword;
 
   @Option(
+      names = "--tls-cert",
+      paramLabel = "FILE",
+      description =
+          "Serve TLS on the gRPC port with this certificate chain (PEM); its subject alternative"
+              + " names must cover every name clients use for this controller. With --tls-key.")
+  Path tlsCert;
+
+  @Option(
+      names = "--tls-key",
+      paramLabel = "FILE",
+      description =
+          "Private key of --tls-cert, unencrypted PKCS#8 PEM (-----BEGIN PRIVATE KEY-----).")
+  Path tlsKey;
+
+  @Option(
+      names = "--tls-client-ca",
+      paramLabel = "FILE",
+      description =
+          "Require every client to present a certificate signed by a CA in this PEM file (mutual"
+              + " TLS): agents, the CLI and the SDK alike. Needs --tls-cert and --tls-key.")
+  Path tlsClientCa;
+
+  @Option(
+      names = "--insecure",
+      description =
+          "Serve plaintext gRPC instead of TLS; logs a warning. Only on a trusted network.")
+  boolean insecure;
+
+  @Option(
       names = "--node-suspect-after",
       defaultValue = "10s",
       converter = DurationConverter.class,
@@ -129,7 +162,9 @@ public final class ControllerCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     out.println(
-        "gpupool controller: gRPC on "
+        "gpupool controller: gRPC ("
+            + transport()
+            + ") on "
             + host
             + ":"
             + controller.grpcPort()
@@ -189,7 +224,17 @@ public final class ControllerCommand implements Callable<Integer> {
         .store(store, storeUser, storePassword)
         .scheduler(scheduler.config())
         .advertiseAddress(advertiseAddress)
+        .tls(tlsCert, tlsKey)
+        .tlsClientCa(tlsClientCa)
+        .insecure(insecure)
         .build();
+  }
+
+  private String transport() {
+    if (tlsCert == null) {
+      return "plaintext, --insecure";
+    }
+    return tlsClientCa == null ? "TLS" : "mutual TLS";
   }
 
   static String lostLeadershipMessage(LeadershipLostException why) {

@@ -102,6 +102,7 @@ public final class DevCommand implements Callable<Integer> {
                   .dataDir(dir.resolve("controller"))
                   .joinToken(joinToken)
                   .scheduler(scheduler.config())
+                  .insecure(true) // loopback only: the controller logs no warning for that
                   .build());
       running.add(0, controller);
       Agent agent =

@@ -3,10 +3,13 @@ package io.gpupool.cli.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gpupool.agent.AgentConfig;
+import io.gpupool.cli.TestCertificates;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** Parsing of {@code gpupool agent}'s options; starting an agent is the integration tests' job. */
@@ -83,5 +86,73 @@ class AgentCommandTest {
             "/opt/stub/libnvidia-ml.so.1");
 
     assertThat(command.nvmlLibrary).isEqualTo(Path.of("/opt/stub/libnvidia-ml.so.1"));
+  }
+
+  @Test
+  void theTlsFlagsReachTheAgentConfigAndWrongFilesAreNamedByFlag(@TempDir Path dir)
+      throws Exception {
+    TestCertificates ca = TestCertificates.newCa(dir, "test-ca");
+    TestCertificates.CertificateFiles node = ca.issue("node-1");
+
+    AgentConfig plaintext = parse("--join-token", "j", "--state-dir", "/a").config().build();
+    AgentConfig mutual =
+        parse(
+                "--join-token",
+                "j",
+                "--state-dir",
+                "/a",
+                "--tls-ca",
+                ca.caCertificate().toString(),
+                "--tls-cert",
+                node.certificate().toString(),
+                "--tls-key",
+                node.privateKey().toString())
+            .config()
+            .build();
+
+    assertThat(plaintext.tls()).isFalse();
+    assertThat(mutual.tls()).isTrue();
+    assertThat(mutual.tlsCa()).contains(ca.caCertificate());
+    assertThat(mutual.tlsCert()).contains(node.certificate());
+    assertThat(mutual.tlsKey()).contains(node.privateKey());
+    assertThat(parse("--join-token", "j", "--state-dir", "/a", "--tls").config().build().tls())
+        .isTrue();
+
+    Path missing = dir.resolve("missing.pem");
+    assertThatThrownBy(
+            () ->
+                parse("--join-token", "j", "--state-dir", "/a", "--tls-ca", missing.toString())
+                    .config()
+                    .build())
+        .hasMessage("--tls-ca " + missing + ": no such file");
+    assertThatThrownBy(
+            () ->
+                parse(
+                        "--join-token",
+                        "j",
+                        "--state-dir",
+                        "/a",
+                        "--tls-cert",
+                        node.certificate().toString())
+                    .config()
+                    .build())
+        .hasMessage("--tls-key is missing: --tls-cert and --tls-key go together");
+    assertThatThrownBy(
+            () ->
+                parse(
+                        "--join-token",
+                        "j",
+                        "--state-dir",
+                        "/a",
+                        "--tls-cert",
+                        node.certificate().toString(),
+                        "--tls-key",
+                        node.certificate().toString())
+                    .config()
+                    .build())
+        .hasMessage(
+            "--tls-key "
+                + node.certificate()
+                + ": no PEM private key in it (expected -----BEGIN PRIVATE KEY-----)");
   }
 }

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.gpupool.cli.GpuPoolCommand;
+import io.gpupool.cli.TestCertificates;
 import io.gpupool.controller.Controller;
 import io.gpupool.controller.ControllerConfig;
+import io.gpupool.controller.tls.ServerTls;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -36,13 +38,25 @@ class ControllerCommandTest {
   @Test
   void theAdvertisedAddressIsTakenFromItsFlagAndValidatedNamingIt() {
     ControllerConfig config =
-        parse("--join-token", "j", "--data-dir", "/d", "--advertise-address", "ctl-1:7070")
+        parse(
+                "--join-token",
+                "j",
+                "--data-dir",
+                "/d",
+                "--insecure",
+                "--advertise-address",
+                "ctl-1:7070")
             .config();
     assertThat(config.advertiseAddress()).isEqualTo("ctl-1:7070");
-    assertThat(parse("--join-token", "j", "--data-dir", "/d").config().advertiseAddress()).isNull();
+    assertThat(
+            parse("--join-token", "j", "--data-dir", "/d", "--insecure")
+                .config()
+                .advertiseAddress())
+        .isNull();
 
     ControllerCommand wrong =
-        parse("--join-token", "j", "--data-dir", "/d", "--advertise-address", "ctl-1");
+        parse(
+            "--join-token", "j", "--data-dir", "/d", "--insecure", "--advertise-address", "ctl-1");
     assertThatThrownBy(wrong::config)
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
@@ -61,6 +75,7 @@ class ControllerCommandTest {
                 .httpPort(-1)
                 .dataDir(data)
                 .joinToken("j")
+                .insecure(true)
                 .build())) {
       StringWriter err = new StringWriter();
       int exitCode =
@@ -76,6 +91,7 @@ class ControllerCommandTest {
                   "-1",
                   "--join-token",
                   "j",
+                  "--insecure",
                   "--data-dir",
                   data.toString());
 
@@ -113,6 +129,7 @@ class ControllerCommandTest {
                     "-1",
                     "--join-token",
                     "j",
+                    "--insecure",
                     "--data-dir",
                     dir.resolve("data").toString(),
                     "--store",
@@ -138,6 +155,101 @@ class ControllerCommandTest {
         .endsWith(
             "; exiting so the supervisor restarts this controller as a standby"
                 + System.lineSeparator());
+  }
+
+  @Test
+  void withoutTlsFlagsOrInsecureTheControllerRefusesToStartSayingWhichFlagsToPass() {
+    StringWriter err = new StringWriter();
+    int exitCode =
+        new CommandLine(new GpuPoolCommand())
+            .setErr(new PrintWriter(err))
+            .execute(
+                "controller",
+                "--port",
+                "0",
+                "--http-port",
+                "-1",
+                "--join-token",
+                "j",
+                "--data-dir",
+                dir.resolve("data").toString());
+
+    assertThat(exitCode).isEqualTo(1);
+    assertThat(err.toString())
+        .isEqualTo(
+            "error: the gRPC port needs TLS: pass --tls-cert FILE and --tls-key FILE (PEM), or"
+                + " --insecure to serve plaintext that anyone on the network can use"
+                + System.lineSeparator());
+    assertThat(dir.resolve("data")).doesNotExist();
+  }
+
+  @Test
+  void anUnreadableTlsFileStopsTheStartWithOneLineNamingTheFlag() throws Exception {
+    TestCertificates.CertificateFiles server =
+        TestCertificates.newCa(dir.resolve("ca"), "test-ca").issue("server", "DNS:localhost");
+    Path missing = dir.resolve("missing.key");
+    StringWriter err = new StringWriter();
+    int exitCode =
+        new CommandLine(new GpuPoolCommand())
+            .setErr(new PrintWriter(err))
+            .execute(
+                "controller",
+                "--port",
+                "0",
+                "--http-port",
+                "-1",
+                "--join-token",
+                "j",
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--tls-cert",
+                server.certificate().toString(),
+                "--tls-key",
+                missing.toString());
+
+    assertThat(exitCode).isEqualTo(1);
+    assertThat(err.toString())
+        .isEqualTo("error: --tls-key " + missing + ": no such file" + System.lineSeparator());
+  }
+
+  @Test
+  void theTlsFlagsMakeTheTlsConfig() {
+    ControllerConfig config =
+        parse(
+                "--join-token",
+                "j",
+                "--data-dir",
+                "/d",
+                "--tls-cert",
+                "/c.pem",
+                "--tls-key",
+                "/k.pem",
+                "--tls-client-ca",
+                "/ca.pem")
+            .config();
+
+    assertThat(config.tls())
+        .isEqualTo(new ServerTls(Path.of("/c.pem"), Path.of("/k.pem"), Path.of("/ca.pem")));
+    assertThat(config.insecure()).isFalse();
+    assertThatThrownBy(
+            () -> parse("--join-token", "j", "--data-dir", "/d", "--tls-key", "/k.pem").config())
+        .hasMessage("--tls-cert is missing: --tls-cert and --tls-key go together");
+    assertThatThrownBy(
+            () ->
+                parse(
+                        "--join-token",
+                        "j",
+                        "--data-dir",
+                        "/d",
+                        "--insecure",
+                        "--tls-cert",
+                        "/c.pem",
+                        "--tls-key",
+                        "/k.pem")
+                    .config())
+        .hasMessage(
+            "--insecure serves plaintext: leave it out when serving TLS with --tls-cert and"
+                + " --tls-key");
   }
 
   /** A fresh schema on GPUPOOL_TEST_POSTGRES_URL; skips the test without one. */

@@ -73,7 +73,8 @@ public final class E2eBenchmark {
               .grpcPort(0)
               .httpPort(-1)
               .dataDir(dataDir)
-              .joinToken(UUID.randomUUID().toString());
+              .joinToken(UUID.randomUUID().toString())
+              .insecure(true); // loopback only: the hollow agents are in this JVM
       if (config.storeUrl() != null) {
         controllerConfig.store(config.storeUrl(), config.storeUser(), config.storePassword());
       }
