@@ -12,6 +12,7 @@ import java.util.Objects;
  * <pre>{@code
  * GpuPoolClient client = GpuPoolClient.builder()
  *     .target("gpupool.internal:7070")
+ *     .token(System.getenv("GPUPOOL_TOKEN"))
  *     .callTimeout(Duration.ofSeconds(10))
  *     .build();
  * }</pre>
@@ -40,6 +41,7 @@ public final class GpuPoolClientBuilder {
 
   String target;
   ManagedChannel channel;
+  String token;
   Duration callTimeout = DEFAULT_CALL_TIMEOUT;
   Duration keepAliveTime = DEFAULT_KEEP_ALIVE_TIME;
   int maxRetries = DEFAULT_MAX_RETRIES;
@@ -68,6 +70,19 @@ public final class GpuPoolClientBuilder {
    */
   public GpuPoolClientBuilder channel(ManagedChannel channel) {
     this.channel = Objects.requireNonNull(channel, "channel");
+    return this;
+  }
+
+  /**
+   * Sets the bearer token every call presents ({@code authorization: Bearer <token>}), as the
+   * controller requires when authentication is on: its {@code DATA_DIR/admin.token}, or a token
+   * from {@code gpupool token create}. Calls without a valid one fail with {@link
+   * ErrorCode#UNAUTHENTICATED}; calls the token's role may not make, with {@link
+   * ErrorCode#PERMISSION_DENIED}. Applies to a given {@link #channel} too. Not set by default. The
+   * token is never shown by {@link GpuPoolClientOptions#toString()}.
+   */
+  public GpuPoolClientBuilder token(String token) {
+    this.token = Objects.requireNonNull(token, "token");
     return this;
   }
 

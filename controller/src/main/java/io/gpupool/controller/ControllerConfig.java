@@ -30,6 +30,10 @@ import java.util.Objects;
  *     since a standby binds nothing)
  * @param standbyPollInterval how often a standby on a shared PostgreSQL store tries to take the
  *     lead
+ * @param authentication whether calls need a bearer token (on by default; off only for embedders
+ *     and tests that opt out, and then every caller acts as admin)
+ * @param rateLimit requests per second each token may make on average (bursts of twice that pass);
+ *     0 for no limit
  */
 public record ControllerConfig(
     String host,
@@ -46,7 +50,9 @@ public record ControllerConfig(
     String storePassword,
     SchedulerConfig scheduler,
     String advertiseAddress,
-    Duration standbyPollInterval) {
+    Duration standbyPollInterval,
+    boolean authentication,
+    int rateLimit) {
 
   public ControllerConfig {
     Objects.requireNonNull(dataDir, "data dir is required (--data-dir)");
@@ -88,6 +94,10 @@ public record ControllerConfig(
       throw new IllegalArgumentException(
           "--standby-poll-interval must be positive, got " + standbyPollInterval);
     }
+    if (rateLimit < 0) {
+      throw new IllegalArgumentException(
+          "--rate-limit must be 0 (no limit) or more requests per second, got " + rateLimit);
+    }
   }
 
   private static boolean isHostAndPort(String address) {
@@ -103,11 +113,17 @@ public record ControllerConfig(
     }
   }
 
+  /** Requests per second per token by default. */
+  public static final int DEFAULT_RATE_LIMIT = 200;
+
   public static Builder builder() {
     return new Builder();
   }
 
-  /** Builder with defaults: all interfaces, ports 7070/8080, 1 s heartbeats, 10 s timeout. */
+  /**
+   * Builder with defaults: all interfaces, ports 7070/8080, 1 s heartbeats, 10 s timeout,
+   * authentication on, {@value #DEFAULT_RATE_LIMIT} requests per second per token.
+   */
   public static final class Builder {
     private String host = "0.0.0.0";
     private int grpcPort = 7070;
@@ -124,6 +140,8 @@ public record ControllerConfig(
     private String storePassword;
     private String advertiseAddress;
     private Duration standbyPollInterval = Duration.ofMillis(500);
+    private boolean authentication = true;
+    private int rateLimit = DEFAULT_RATE_LIMIT;
 
     public Builder host(String host) {
       this.host = host;
@@ -196,6 +214,21 @@ public record ControllerConfig(
       return this;
     }
 
+    /**
+     * Whether calls need a bearer token; true by default. False serves every caller as an admin,
+     * for embedders and tests that opt out explicitly; the controller logs a warning then.
+     */
+    public Builder authentication(boolean on) {
+      this.authentication = on;
+      return this;
+    }
+
+    /** Requests per second per token (bursts of twice that pass); 0 for no limit. */
+    public Builder rateLimit(int perSecond) {
+      this.rateLimit = perSecond;
+      return this;
+    }
+
     /** Overrides the policy name of the scheduler configuration. */
     public Builder policy(String policy) {
       this.scheduler = scheduler.toBuilder().setPolicy(policy).build();
@@ -218,7 +251,9 @@ public record ControllerConfig(
           storePassword,
           scheduler,
           advertiseAddress,
-          standbyPollInterval);
+          standbyPollInterval,
+          authentication,
+          rateLimit);
     }
   }
 }

@@ -9,10 +9,14 @@ import io.gpupool.client.GpuPoolClient;
 import io.gpupool.client.NodeState;
 import io.gpupool.controller.Controller;
 import io.gpupool.controller.ControllerConfig;
+import io.gpupool.proto.v1.AdminServiceGrpc;
+import io.gpupool.proto.v1.Role;
 import io.gpupool.proto.v1.SchedulerConfig;
 import io.gpupool.proto.v1.SchedulerServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,12 +24,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A controller and agents on loopback, started in this JVM, closed in reverse order. */
+/**
+ * A controller and agents on loopback, started in this JVM, closed in reverse order. The controller
+ * runs with authentication on, as {@code gpupool controller} does; clients and stubs from here
+ * present an admin token.
+ */
 final class TestCluster implements AutoCloseable {
   static final String JOIN_TOKEN = "it-join-token";
 
   private final Path dir;
   private final Controller controller;
+  private final String adminToken;
   private final List<Agent> agents = new ArrayList<>();
   private final List<GpuPoolClient> clients = new ArrayList<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
@@ -33,6 +42,9 @@ final class TestCluster implements AutoCloseable {
   private TestCluster(Path dir, Controller controller) {
     this.dir = dir;
     this.controller = controller;
+    // Made here rather than read from DATA_DIR/admin.token: a controller on a PostgreSQL store
+    // that another test's controller bootstrapped writes no file.
+    this.adminToken = controller.createToken(Role.ROLE_ADMIN, "", "integration test");
   }
 
   /** Starts a controller and one agent per simulate spec, and waits until all are connected. */
@@ -113,17 +125,38 @@ final class TestCluster implements AutoCloseable {
     return controller.grpcPort();
   }
 
+  /** The secret of an admin token of this cluster's controller. */
+  String adminToken() {
+    return adminToken;
+  }
+
   GpuPoolClient client() {
-    GpuPoolClient client = GpuPoolClient.builder().target(target()).build();
+    GpuPoolClient client = GpuPoolClient.builder().target(target()).token(adminToken).build();
     clients.add(client);
     return client;
+  }
+
+  /** The admin API, as an admin. */
+  AdminServiceGrpc.AdminServiceBlockingStub admin() {
+    ManagedChannel channel = ManagedChannelBuilder.forTarget(target()).usePlaintext().build();
+    channels.add(channel);
+    return AdminServiceGrpc.newBlockingStub(channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer()));
+  }
+
+  private Metadata bearer() {
+    Metadata bearer = new Metadata();
+    bearer.put(
+        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + adminToken);
+    return bearer;
   }
 
   /** The raw API, for what the SDK does not cover. */
   SchedulerServiceGrpc.SchedulerServiceBlockingStub api() {
     ManagedChannel channel = ManagedChannelBuilder.forTarget(target()).usePlaintext().build();
     channels.add(channel);
-    return SchedulerServiceGrpc.newBlockingStub(channel);
+    return SchedulerServiceGrpc.newBlockingStub(channel)
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer()));
   }
 
   Path workDir() throws IOException {
