@@ -95,6 +95,15 @@ public final class CliErrorHandler implements IExecutionExceptionHandler {
           + " did not answer in time"
           + (description == null ? "" : " (" + description + ")");
     }
+    if (status.getCode() == Status.Code.UNAUTHENTICATED
+        && (description == null || !description.contains(ControllerOptions.TOKEN_OPTION))) {
+      return code
+          + (description == null ? "" : ": " + description)
+          + "; pass a token with "
+          + ControllerOptions.TOKEN_OPTION
+          + " or GPUPOOL_TOKEN (the controller's first admin token is in its"
+          + " DATA_DIR/admin.token)";
+    }
     return description == null ? code : code + ": " + description;
   }
 

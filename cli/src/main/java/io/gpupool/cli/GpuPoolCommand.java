@@ -1,5 +1,6 @@
 package io.gpupool.cli;
 
+import io.gpupool.cli.client.AuditCommand;
 import io.gpupool.cli.client.CancelCommand;
 import io.gpupool.cli.client.ClientContext;
 import io.gpupool.cli.client.ControllerChannels;
@@ -11,6 +12,8 @@ import io.gpupool.cli.client.LogsCommand;
 import io.gpupool.cli.client.NodesCommand;
 import io.gpupool.cli.client.PolicyCommand;
 import io.gpupool.cli.client.SubmitCommand;
+import io.gpupool.cli.client.TokenCommand;
+import io.gpupool.cli.client.WhoamiCommand;
 import io.gpupool.cli.server.AgentCommand;
 import io.gpupool.cli.server.BenchCommand;
 import io.gpupool.cli.server.ControllerCommand;
@@ -53,6 +56,9 @@ import picocli.CommandLine.Spec;
       CordonCommand.Uncordon.class,
       GpuCommand.class,
       PolicyCommand.class,
+      TokenCommand.class,
+      WhoamiCommand.class,
+      AuditCommand.class,
       DevCommand.class,
       ControllerCommand.class,
       AgentCommand.class,
@@ -84,7 +90,8 @@ public final class GpuPoolCommand implements Runnable, ClientContext.Provider {
     this(new ClientContext(channels, clock));
   }
 
-  private GpuPoolCommand(ClientContext clientContext) {
+  /** Talks to controllers as {@code clientContext} says (tests pass saved tokens of their own). */
+  public GpuPoolCommand(ClientContext clientContext) {
     this.clientContext = Objects.requireNonNull(clientContext, "clientContext");
   }
 

@@ -14,6 +14,7 @@ import java.util.Objects;
  * GpuPoolClient client = GpuPoolClient.builder()
  *     .target("gpupool.internal:7070")
  *     .tls(Path.of("/etc/gpupool/ca.pem"))
+ *     .token(System.getenv("GPUPOOL_TOKEN"))
  *     .callTimeout(Duration.ofSeconds(10))
  *     .build();
  * }</pre>
@@ -42,6 +43,7 @@ public final class GpuPoolClientBuilder {
 
   String target;
   ManagedChannel channel;
+  String token;
   Duration callTimeout = DEFAULT_CALL_TIMEOUT;
   Duration keepAliveTime = DEFAULT_KEEP_ALIVE_TIME;
   int maxRetries = DEFAULT_MAX_RETRIES;
@@ -112,6 +114,19 @@ public final class GpuPoolClientBuilder {
     this.tlsCertificateChain = Objects.requireNonNull(certificateChain, "certificateChain");
     this.tlsPrivateKey = Objects.requireNonNull(privateKey, "privateKey");
     this.tls = true;
+    return this;
+  }
+
+  /**
+   * Sets the bearer token every call presents ({@code authorization: Bearer <token>}), as the
+   * controller requires when authentication is on: its {@code DATA_DIR/admin.token}, or a token
+   * from {@code gpupool token create}. Calls without a valid one fail with {@link
+   * ErrorCode#UNAUTHENTICATED}; calls the token's role may not make, with {@link
+   * ErrorCode#PERMISSION_DENIED}. Applies to a given {@link #channel} too. Not set by default. The
+   * token is never shown by {@link GpuPoolClientOptions#toString()}.
+   */
+  public GpuPoolClientBuilder token(String token) {
+    this.token = Objects.requireNonNull(token, "token");
     return this;
   }
 

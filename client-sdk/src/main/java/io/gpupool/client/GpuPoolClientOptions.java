@@ -20,6 +20,7 @@ public final class GpuPoolClientOptions {
 
   private final Optional<String> target;
   private final Optional<ManagedChannel> channel;
+  private final Optional<String> token;
   private final Duration callTimeout;
   private final Duration keepAliveTime;
   private final int maxRetries;
@@ -34,6 +35,7 @@ public final class GpuPoolClientOptions {
   GpuPoolClientOptions(GpuPoolClientBuilder builder) {
     this.target = Optional.ofNullable(builder.target);
     this.channel = Optional.ofNullable(builder.channel);
+    this.token = Optional.ofNullable(builder.token);
     this.callTimeout = builder.callTimeout;
     this.keepAliveTime = builder.keepAliveTime;
     this.maxRetries = builder.maxRetries;
@@ -58,6 +60,11 @@ public final class GpuPoolClientOptions {
   /** Returns the caller's own channel, if one was given instead of a target. */
   public Optional<ManagedChannel> channel() {
     return channel;
+  }
+
+  /** Returns the bearer token calls present, if one was set. */
+  public Optional<String> token() {
+    return token;
   }
 
   /** Returns the time limit of each unary call, retries included. */
@@ -115,6 +122,7 @@ public final class GpuPoolClientOptions {
     GpuPoolClientBuilder builder = new GpuPoolClientBuilder();
     builder.target = target.orElse(null);
     builder.channel = channel.orElse(null);
+    builder.token = token.orElse(null);
     builder.callTimeout = callTimeout;
     builder.keepAliveTime = keepAliveTime;
     builder.maxRetries = maxRetries;
@@ -128,11 +136,13 @@ public final class GpuPoolClientOptions {
     return builder;
   }
 
-  /** Returns the options for logs. */
+  /** Returns the options for logs; a token shows only as set, never its value. */
   @Override
   public String toString() {
     return "GpuPoolClientOptions[target="
         + target.orElse("(own channel)")
+        + ", token="
+        + (token.isPresent() ? "(set)" : "(none)")
         + ", callTimeout="
         + callTimeout
         + ", keepAliveTime="
@@ -167,6 +177,13 @@ public final class GpuPoolClientOptions {
                         + " standbys, got '"
                         + t
                         + "'"));
+    token
+        .filter(t -> !isHeaderValue(t))
+        .ifPresent(
+            t ->
+                problems.add(
+                    "token must be non-empty printable ASCII without spaces (as gpupool token"
+                        + " create prints it)"));
     if (!isPositive(callTimeout)) {
       problems.add("callTimeout must be positive, got " + callTimeout);
     }
@@ -216,6 +233,10 @@ public final class GpuPoolClientOptions {
     }
     int port = Integer.parseInt(matcher.group(2));
     return port >= 1 && port <= 65535;
+  }
+
+  private static boolean isHeaderValue(String token) {
+    return !token.isEmpty() && token.chars().allMatch(c -> c > 0x20 && c < 0x7f);
   }
 
   private static boolean isPositive(Duration duration) {

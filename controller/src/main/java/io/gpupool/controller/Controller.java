@@ -2,8 +2,15 @@ package io.gpupool.controller;
 
 import static io.gpupool.controller.api.MalformedRequests.refused;
 
+import io.gpupool.controller.api.AdminServiceImpl;
 import io.gpupool.controller.api.AgentServiceImpl;
 import io.gpupool.controller.api.SchedulerServiceImpl;
+import io.gpupool.controller.auth.AccessPolicy;
+import io.gpupool.controller.auth.AdminTokenFile;
+import io.gpupool.controller.auth.AuditLog;
+import io.gpupool.controller.auth.AuthInterceptor;
+import io.gpupool.controller.auth.RateLimiter;
+import io.gpupool.controller.auth.TokenRegistry;
 import io.gpupool.controller.core.Policies;
 import io.gpupool.controller.ha.DataDirLock;
 import io.gpupool.controller.ha.LeaderElection;
@@ -19,7 +26,9 @@ import io.gpupool.controller.store.JdbcStore;
 import io.gpupool.controller.store.LeadershipLostException;
 import io.gpupool.controller.tls.ServerTlsCredentials;
 import io.gpupool.controller.watch.TaskEventBus;
+import io.gpupool.proto.v1.AdminServiceGrpc;
 import io.gpupool.proto.v1.AgentServiceGrpc;
+import io.gpupool.proto.v1.Role;
 import io.gpupool.proto.v1.SchedulerServiceGrpc;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
@@ -47,8 +56,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running controller: store, scheduling loop, gRPC server (scheduler and agent services, gRPC
- * health, server reflection) and the HTTP endpoint.
+ * A running controller: store, scheduling loop, gRPC server (scheduler, admin and agent services,
+ * gRPC health, server reflection) and the HTTP endpoint.
+ *
+ * <p>Every gRPC call passes the {@link AuthInterceptor} first: with authentication on (the default)
+ * it needs a bearer token whose role the {@link AccessPolicy} allows. When the store holds no
+ * active admin token, the serving controller (on PostgreSQL: the leader) creates one and writes its
+ * secret to {@code DATA_DIR/admin.token}.
  *
  * <p>On a PostgreSQL store several controllers may run; one leads (see {@code
  * io.gpupool.controller.ha}). {@link #start} blocks while this one is a standby: its HTTP endpoint
@@ -78,9 +92,11 @@ public final class Controller implements AutoCloseable {
       new CompletableFuture<>();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final LeadershipWatchdog watchdog;
+  private final TokenRegistry tokens;
 
   private Controller(
       Resources resources,
+      TokenRegistry tokens,
       SchedulerLoop loop,
       LoopThread loopThread,
       Server server,
@@ -89,6 +105,7 @@ public final class Controller implements AutoCloseable {
       AtomicReference<ServingState> state,
       Leadership leadership) {
     this.resources = resources;
+    this.tokens = tokens;
     this.loopThread = loopThread;
     this.server = server;
     this.health = health;
@@ -145,6 +162,10 @@ public final class Controller implements AutoCloseable {
         leadership = resources.add(lead(config, store));
         state.set(ServingState.STARTING);
       }
+      TokenRegistry tokens = TokenRegistry.load(store.tokens(), config.clock());
+      // Before the loop, so that it closes after the loop: the loop's last replies are audited.
+      AuditLog audit = resources.add(AuditLog.start(store.audit(), config.clock()));
+      AuthInterceptor access = access(config, tokens, audit);
       TaskEventBus bus = new TaskEventBus();
       NodeDirectory nodes = new NodeDirectory();
       SchedulerLoop loop =
@@ -167,11 +188,14 @@ public final class Controller implements AutoCloseable {
       Server server =
           NettyServerBuilder.forAddress(
                   new InetSocketAddress(config.host(), config.grpcPort()), credentials)
+              .intercept(access)
               .addService(
                   refused(new SchedulerServiceImpl(loop, store, bus, nodes, config.scheduler())))
+              .addService(refused(new AdminServiceImpl(tokens, audit)))
               .addService(
                   refused(
-                      new AgentServiceImpl(loop, config.joinToken(), config.heartbeatInterval())))
+                      new AgentServiceImpl(
+                          loop, config.joinToken(), tokens, config.heartbeatInterval())))
               .addService(health.getHealthService())
               .addService(ProtoReflectionServiceV1.newInstance())
               .addService(reflectionV1Alpha())
@@ -184,6 +208,7 @@ public final class Controller implements AutoCloseable {
       health.setStatus("", ServingStatus.SERVING);
       health.setStatus(SchedulerServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
       health.setStatus(AgentServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
+      health.setStatus(AdminServiceGrpc.SERVICE_NAME, ServingStatus.SERVING);
       state.set(ServingState.SERVING);
       if (tls == null) {
         logPlaintext(config.host(), server.getPort());
@@ -197,7 +222,8 @@ public final class Controller implements AutoCloseable {
           config.store() == null ? config.dataDir() : redacted(config.store()),
           leadership == null ? "" : " (leader epoch " + leadership.epoch() + ")",
           config.scheduler().getPolicy());
-      return new Controller(resources, loop, loopThread, server, health, http, state, leadership);
+      return new Controller(
+          resources, tokens, loop, loopThread, server, health, http, state, leadership);
     } catch (IOException | RuntimeException e) {
       resources.closeAll();
       throw e;
@@ -236,6 +262,25 @@ public final class Controller implements AutoCloseable {
     } catch (UnknownHostException e) {
       return false;
     }
+  }
+
+  /**
+   * The gate of every call. With authentication on, first makes sure an admin can get in (see
+   * {@link AdminTokenFile}); this runs after the lead is won, so only the leader of a shared store
+   * creates the first admin token.
+   */
+  private static AuthInterceptor access(
+      ControllerConfig config, TokenRegistry tokens, AuditLog audit) throws IOException {
+    if (!config.authentication()) {
+      log.warn(
+          "authentication is OFF: every caller acts as admin, across tenants; turn it on for"
+              + " anything but a test");
+      return AuthInterceptor.permissive(AccessPolicy.gpupool(), audit);
+    }
+    AdminTokenFile.bootstrap(tokens, config.dataDir());
+    RateLimiter limiter =
+        config.rateLimit() == 0 ? null : new RateLimiter(config.rateLimit(), config.clock());
+    return AuthInterceptor.enforcing(AccessPolicy.gpupool(), tokens, limiter, audit);
   }
 
   /** Waits as a standby until this controller leads the store, then fences the store's commits. */
@@ -313,6 +358,26 @@ public final class Controller implements AutoCloseable {
     }
   }
 
+  /**
+   * Creates a token without going through the API, for code that runs this controller in its own
+   * process ({@code gpupool dev}, benchmarks, tests), and returns its secret. The token never
+   * expires; its creator shows as {@code embedder}.
+   *
+   * @param tenant required for users and viewers, empty for admins and agents
+   * @throws IllegalArgumentException when the tenant does not fit the role
+   */
+  public String createToken(Role role, String tenant, String description) {
+    if (role == Role.ROLE_UNSPECIFIED || role == Role.UNRECOGNIZED) {
+      throw new IllegalArgumentException("a token needs a role, got " + role);
+    }
+    boolean tenantRequired = role == Role.ROLE_USER || role == Role.ROLE_VIEWER;
+    if (tenantRequired == tenant.isEmpty()) {
+      throw new IllegalArgumentException(
+          "a " + role + " token needs " + (tenantRequired ? "a" : "no") + " tenant");
+    }
+    return tokens.create(role, tenant, description, null, "embedder").secret();
+  }
+
   /** The bound gRPC port. */
   public int grpcPort() {
     return server.getPort();
@@ -368,7 +433,8 @@ public final class Controller implements AutoCloseable {
 
   /**
    * What a starting controller opened, closed in reverse order when the start fails or the
-   * controller closes: the data-dir lock, the store, HTTP, the lead, the loop, the gRPC server.
+   * controller closes: the data-dir lock, the store, HTTP, the lead, the audit log, the loop, the
+   * gRPC server.
    */
   private static final class Resources {
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();

@@ -35,6 +35,10 @@ import java.util.Objects;
  *     insecure}
  * @param insecure serve plaintext gRPC ({@code --insecure}); the controller warns unless it listens
  *     on loopback only
+ * @param authentication whether calls need a bearer token (on by default; off only for embedders
+ *     and tests that opt out, and then every caller acts as admin)
+ * @param rateLimit requests per second each token may make on average (bursts of twice that pass);
+ *     0 for no limit
  */
 public record ControllerConfig(
     String host,
@@ -53,7 +57,9 @@ public record ControllerConfig(
     String advertiseAddress,
     Duration standbyPollInterval,
     ServerTls tls,
-    boolean insecure) {
+    boolean insecure,
+    boolean authentication,
+    int rateLimit) {
 
   /** Says what to pass when the gRPC port would be neither TLS nor explicitly plaintext. */
   static final String TLS_OR_INSECURE =
@@ -108,6 +114,10 @@ public record ControllerConfig(
           "--insecure serves plaintext: leave it out when serving TLS with --tls-cert and"
               + " --tls-key");
     }
+    if (rateLimit < 0) {
+      throw new IllegalArgumentException(
+          "--rate-limit must be 0 (no limit) or more requests per second, got " + rateLimit);
+    }
   }
 
   private static boolean isHostAndPort(String address) {
@@ -123,13 +133,17 @@ public record ControllerConfig(
     }
   }
 
+  /** Requests per second per token by default. */
+  public static final int DEFAULT_RATE_LIMIT = 200;
+
   public static Builder builder() {
     return new Builder();
   }
 
   /**
-   * Builder with defaults: all interfaces, ports 7070/8080, 1 s heartbeats, 10 s timeout; neither
-   * TLS nor {@link #insecure} is set, and one of them must be.
+   * Builder with defaults: all interfaces, ports 7070/8080, 1 s heartbeats, 10 s timeout,
+   * authentication on, {@value #DEFAULT_RATE_LIMIT} requests per second per token; neither TLS nor
+   * {@link #insecure} is set, and one of them must be.
    */
   public static final class Builder {
     private String host = "0.0.0.0";
@@ -151,6 +165,8 @@ public record ControllerConfig(
     private Path tlsKey;
     private Path tlsClientCa;
     private boolean insecure;
+    private boolean authentication = true;
+    private int rateLimit = DEFAULT_RATE_LIMIT;
 
     public Builder host(String host) {
       this.host = host;
@@ -250,6 +266,21 @@ public record ControllerConfig(
       return this;
     }
 
+    /**
+     * Whether calls need a bearer token; true by default. False serves every caller as an admin,
+     * for embedders and tests that opt out explicitly; the controller logs a warning then.
+     */
+    public Builder authentication(boolean on) {
+      this.authentication = on;
+      return this;
+    }
+
+    /** Requests per second per token (bursts of twice that pass); 0 for no limit. */
+    public Builder rateLimit(int perSecond) {
+      this.rateLimit = perSecond;
+      return this;
+    }
+
     /** Overrides the policy name of the scheduler configuration. */
     public Builder policy(String policy) {
       this.scheduler = scheduler.toBuilder().setPolicy(policy).build();
@@ -274,7 +305,9 @@ public record ControllerConfig(
           advertiseAddress,
           standbyPollInterval,
           ServerTls.fromFlags(tlsCert, tlsKey, tlsClientCa),
-          insecure);
+          insecure,
+          authentication,
+          rateLimit);
     }
   }
 }

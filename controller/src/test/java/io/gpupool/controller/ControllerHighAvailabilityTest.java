@@ -43,6 +43,7 @@ class ControllerHighAvailabilityTest {
   private final ExecutorService standbys = Executors.newCachedThreadPool();
   private final ControllerProbe probe = new ControllerProbe();
   private String url;
+  private String adminToken;
 
   @BeforeEach
   void schema() {
@@ -63,6 +64,7 @@ class ControllerHighAvailabilityTest {
   void aSecondControllerWaitsAsAStandbyWithoutListeningAndLeadsWithTheTasksOnceTheFirstCloses()
       throws Exception {
     Controller first = start(config("first", 0, -1));
+    adminToken = ControllerProbe.adminToken(dir.resolve("first"));
     Task submitted = submit(first.grpcPort(), "r-1");
     int port = ControllerProbe.freePort();
     int httpPort = ControllerProbe.freePort();
@@ -85,7 +87,10 @@ class ControllerHighAvailabilityTest {
     assertThat(leader.leaderEpoch()).hasValue(2);
     assertThat(probe.healthz(httpPort)).isEqualTo("200 ok");
     assertThat(leaderRow()).isEqualTo("2 ctl-2:7070");
-    Task kept = probe.scheduler(port).getTask(getTask(submitted.getId())).getTask();
+    assertThat(dir.resolve("second/admin.token"))
+        .as("the store has an admin token already: the new leader writes none")
+        .doesNotExist();
+    Task kept = probe.scheduler(port, adminToken).getTask(getTask(submitted.getId())).getTask();
     assertThat(kept.getState()).isEqualTo(TaskState.TASK_STATE_PENDING);
     assertThat(kept.getSpec()).isEqualTo(submitted.getSpec());
     assertThat(submit(port, "r-1").getId()).as("idempotent across leaders").isEqualTo("t-1");
@@ -94,6 +99,7 @@ class ControllerHighAvailabilityTest {
   @Test
   void whenTheLeadersLockSessionDiesItStopsServingAndTheStandbyTakesOver() throws Exception {
     Controller first = start(config("first", 0, 0));
+    adminToken = ControllerProbe.adminToken(dir.resolve("first"));
     int firstPort = first.grpcPort();
     submit(firstPort, "r-1");
     int port = ControllerProbe.freePort();
@@ -113,13 +119,14 @@ class ControllerHighAvailabilityTest {
     await().atMost(Duration.ofSeconds(10)).until(second::isDone);
     Controller leader = second.get();
     assertThat(leader.leaderEpoch()).hasValue(2);
-    assertThat(probe.scheduler(port).getTask(getTask("t-1")).getTask().getState())
+    assertThat(probe.scheduler(port, adminToken).getTask(getTask("t-1")).getTask().getState())
         .isEqualTo(TaskState.TASK_STATE_PENDING);
   }
 
   @Test
   void aLeaderThatFindsANewerEpochInTheStoreStopsServingAndWritesNothing() throws Exception {
     Controller leader = start(config("only", 0, -1));
+    adminToken = ControllerProbe.adminToken(dir.resolve("only"));
     submit(leader.grpcPort(), "r-1");
 
     execute("UPDATE controller_leader SET epoch = epoch + 1, holder = 'other@host' WHERE id = 1");
@@ -157,7 +164,7 @@ class ControllerHighAvailabilityTest {
 
   private Task submit(int port, String requestId) {
     return probe
-        .scheduler(port)
+        .scheduler(port, adminToken)
         .submitTask(
             SubmitTaskRequest.newBuilder()
                 .setSpec(TestSpecs.gpuTask(1))

@@ -59,6 +59,8 @@ class ControllerLimitsTest {
         Controller.start(
             ControllerConfig.builder()
                 .insecure(true)
+                .authentication(
+                    false) // input handling is what this tests; access has its own tests
                 .host("127.0.0.1")
                 .grpcPort(0)
                 .httpPort(-1)

@@ -7,6 +7,10 @@ import io.gpupool.agent.Agent;
 import io.gpupool.agent.AgentStartException;
 import io.gpupool.client.Gpu;
 import io.gpupool.client.Node;
+import io.gpupool.proto.v1.CreateTokenRequest;
+import io.gpupool.proto.v1.CreateTokenResponse;
+import io.gpupool.proto.v1.RevokeTokenRequest;
+import io.gpupool.proto.v1.Role;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -39,6 +43,37 @@ class AgentIdentityIT {
 
       assertThat(again.nodeId()).isEqualTo(nodeId);
       assertThat(cluster.client().listNodes()).extracting(Node::id).containsExactly(nodeId);
+    }
+  }
+
+  @Test
+  void anAgentTokenJoinsANodeAndOnceRevokedJoinsNoMore() throws Exception {
+    try (TestCluster cluster = TestCluster.start(dir)) {
+      CreateTokenResponse agentToken =
+          cluster
+              .admin()
+              .createToken(CreateTokenRequest.newBuilder().setRole(Role.ROLE_AGENT).build());
+
+      Agent joined =
+          cluster.startAgent(
+              cluster.agentConfig("with-token", "1xH100-80GB").joinToken(agentToken.getSecret()));
+      cluster
+          .admin()
+          .revokeToken(
+              RevokeTokenRequest.newBuilder().setId(agentToken.getToken().getId()).build());
+
+      assertThatThrownBy(
+              () ->
+                  Agent.start(
+                      cluster
+                          .agentConfig("too-late", "1xH100-80GB")
+                          .joinToken(agentToken.getSecret())
+                          .build()))
+          .isInstanceOf(AgentStartException.class)
+          .hasMessageContaining("was revoked");
+      assertThat(cluster.client().listNodes())
+          .extracting(Node::id)
+          .containsExactly(joined.nodeId());
     }
   }
 

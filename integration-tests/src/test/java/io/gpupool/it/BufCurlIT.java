@@ -82,6 +82,28 @@ class BufCurlIT {
   }
 
   @Test
+  void withoutATokenACallIsUnauthenticatedSayingHowToAuthenticate() throws Exception {
+    ExternalCommand.Result result =
+        ExternalCommand.run(
+            ExternalCommand.of(
+                buf,
+                "curl",
+                "--protocol",
+                "grpc",
+                "--http2-prior-knowledge",
+                "-d",
+                "{}",
+                "http://127.0.0.1:" + cluster.port() + "/gpupool.v1.SchedulerService/ListNodes"),
+            60);
+
+    assertThat(result.exitCode()).isNotZero();
+    assertThat(result.stderr())
+        .contains("unauthenticated")
+        .contains("authorization: Bearer")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
   void listNodesShowsTheSimulatedGpus() throws Exception {
     ExternalCommand.Result nodes = curl("ListNodes", "{}");
 
@@ -97,6 +119,8 @@ class BufCurlIT {
             "--protocol",
             "grpc",
             "--http2-prior-knowledge",
+            "-H",
+            "Authorization: Bearer " + cluster.adminToken(),
             "-d",
             json,
             "http://127.0.0.1:" + cluster.port() + "/gpupool.v1.SchedulerService/" + method),

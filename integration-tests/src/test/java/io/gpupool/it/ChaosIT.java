@@ -78,7 +78,7 @@ class ChaosIT {
     AtomicReferenceArray<String> ids = new AtomicReferenceArray<>(TASKS);
     ExecutorService submitter = Executors.newSingleThreadExecutor();
     try (ProcessCluster cluster = new ProcessCluster(dir.resolve("cluster"));
-        GpuPoolClient client = ProcessCluster.patientClient(target)) {
+        GpuPoolClient client = cluster.patientClient(target)) {
       GpupoolProcess controller = cluster.controller("controller", port, store).start();
       cluster.awaitListening(port, RESTART);
       GpupoolProcess agentA = cluster.agent("agent-a", target, GPUS_PER_AGENT).start();

@@ -11,6 +11,7 @@ import io.gpupool.client.TaskResult;
 import io.gpupool.client.TaskSpec;
 import io.gpupool.client.TaskState;
 import io.gpupool.controller.Controller;
+import io.gpupool.controller.auth.AdminTokenFile;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,10 @@ class ControllerRestartIT {
     Controller first = Controller.start(TestCluster.controllerConfig(dir).grpcPort(port).build());
     Agent agent = null;
     Controller second = null;
-    try (GpuPoolClient client = GpuPoolClient.builder().target("127.0.0.1:" + port).build()) {
+    String adminToken =
+        Files.readString(dir.resolve("controller").resolve(AdminTokenFile.FILE_NAME)).strip();
+    try (GpuPoolClient client =
+        GpuPoolClient.builder().target("127.0.0.1:" + port).token(adminToken).build()) {
       agent =
           Agent.start(
               io.gpupool.agent.AgentConfig.builder()

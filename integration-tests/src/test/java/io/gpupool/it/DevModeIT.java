@@ -12,10 +12,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -26,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's tour, as a user runs it: {@code bin/gpupool dev} in one process, {@code bin/gpupool
- * submit/get/list/logs/cancel/nodes} in others, through the launcher and the runnable jar.
+ * submit/get/list/logs/cancel/nodes} in others, through the launcher and the runnable jar. The CLI
+ * gets no token: it finds the one dev mode saved in the user's config dir (here a temporary
+ * XDG_CONFIG_HOME, so the test leaves the real home alone).
  */
 @Timeout(180)
 class DevModeIT {
@@ -35,13 +40,15 @@ class DevModeIT {
   private static final List<String> devOutput = new CopyOnWriteArrayList<>();
   private static String controller;
   private static int httpPort;
+  private static Map<String, String> env;
 
   @BeforeAll
   static void startDev() throws Exception {
     int port = freePort();
     httpPort = freePort();
     controller = "127.0.0.1:" + port;
-    dev =
+    env = Map.of("XDG_CONFIG_HOME", dir.resolve("config").toString());
+    ProcessBuilder devProcess =
         new ProcessBuilder(
                 gpupool().toString(),
                 "dev",
@@ -51,8 +58,9 @@ class DevModeIT {
                 "" + httpPort,
                 "--data-dir",
                 dir.resolve("dev").toString())
-            .redirectError(dir.resolve("dev.err").toFile())
-            .start();
+            .redirectError(dir.resolve("dev.err").toFile());
+    devProcess.environment().putAll(env);
+    dev = devProcess.start();
     Thread reader =
         new Thread(
             () -> {
@@ -69,7 +77,7 @@ class DevModeIT {
             });
     reader.setDaemon(true);
     reader.start();
-    await().atMost(Duration.ofSeconds(60)).until(() -> devOutput.size() >= 2 || !dev.isAlive());
+    await().atMost(Duration.ofSeconds(60)).until(() -> devOutput.size() >= 4 || !dev.isAlive());
   }
 
   @AfterAll
@@ -165,6 +173,22 @@ class DevModeIT {
   }
 
   @Test
+  void devModeSavesItsAdminTokenForTheCliAndSaysHowToUseItElsewhere() throws Exception {
+    Path saved = dir.resolve("config/gpupool/tokens/localhost_" + controller.split(":")[1]);
+
+    assertThat(devOutput)
+        .contains(
+            "gpupool dev: the CLI on this machine uses the admin token saved in "
+                + saved
+                + "; elsewhere: export GPUPOOL_TOKEN=$(cat "
+                + saved
+                + ")");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(saved)))
+        .isEqualTo("rw-------");
+    assertThat(cli("whoami").stdout()).contains("role admin");
+  }
+
+  @Test
   void errorsAreOneLineWithoutStackTraces() throws Exception {
     ExternalCommand.Result missing = cli("get", "t-424242");
     assertThat(missing.exitCode()).isEqualTo(1);
@@ -172,7 +196,9 @@ class DevModeIT {
 
     ExternalCommand.Result unreachable =
         ExternalCommand.run(
-            ExternalCommand.of(gpupool(), "list", "--controller", "127.0.0.1:" + freePort()), 60);
+            ExternalCommand.of(gpupool(), "list", "--controller", "127.0.0.1:" + freePort()),
+            env,
+            60);
     assertThat(unreachable.exitCode()).isEqualTo(1);
     assertThat(unreachable.stderr()).contains("UNAVAILABLE").doesNotContain("\tat ");
   }
@@ -184,7 +210,7 @@ class DevModeIT {
     command.add(args[0]);
     command.add("--controller=" + controller);
     command.addAll(List.of(args).subList(1, args.length));
-    return ExternalCommand.run(command, 120);
+    return ExternalCommand.run(command, env, 120);
   }
 
   private static Path gpupool() {

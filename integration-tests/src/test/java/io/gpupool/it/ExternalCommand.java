@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -57,7 +58,15 @@ final class ExternalCommand {
 
   static Result run(List<String> command, long timeoutSeconds)
       throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).start();
+    return run(command, Map.of(), timeoutSeconds);
+  }
+
+  /** Runs {@code command} with {@code env} added to this JVM's environment. */
+  static Result run(List<String> command, Map<String, String> env, long timeoutSeconds)
+      throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(env);
+    Process process = builder.start();
     process.getOutputStream().close();
     CompletableFuture<String> out = readAll(process, true);
     CompletableFuture<String> err = readAll(process, false);

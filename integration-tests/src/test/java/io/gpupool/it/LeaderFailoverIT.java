@@ -61,7 +61,7 @@ class LeaderFailoverIT {
     Set<String> submitted = new HashSet<>();
 
     try (ProcessCluster cluster = new ProcessCluster(dir.resolve("cluster"));
-        GpuPoolClient client = ProcessCluster.patientClient(both)) {
+        GpuPoolClient client = cluster.patientClient(both)) {
       GpupoolProcess first =
           cluster
               .controller("controller-1", firstPort, withApplicationName(schemaUrl, firstApp))
@@ -100,7 +100,7 @@ class LeaderFailoverIT {
       assertThat(takeover).as("takeover time").isLessThanOrEqualTo(TAKEOVER_LIMIT);
       assertThat(second.isAlive()).isTrue();
 
-      try (GpuPoolClient leader = ProcessCluster.patientClient("127.0.0.1:" + secondPort)) {
+      try (GpuPoolClient leader = cluster.patientClient("127.0.0.1:" + secondPort)) {
         cluster.awaitReady(leader, START, "agent");
       }
       log.info(

@@ -4,6 +4,21 @@ import io.gpupool.client.GpuPoolClient;
 import io.gpupool.client.GpuPoolException;
 import io.gpupool.client.Node;
 import io.gpupool.client.NodeState;
+import io.gpupool.wire.ControllerAddresses;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -13,8 +28,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionTimeoutException;
@@ -24,6 +41,11 @@ import org.awaitility.core.ConditionTimeoutException;
  * that kill them with SIGKILL. Controllers listen on ports the test picks, so that a restarted one
  * comes back on the same address; agents keep their identity in {@code DIR/NAME}, so that a
  * restarted one is the same node.
+ *
+ * <p>Controllers run with authentication on, as {@code gpupool controller} always does: the clients
+ * from {@link #patientClient} present the admin token the first controller wrote to its {@code
+ * DATA_DIR/admin.token}, from the moment it exists (the store keeps it valid across restarts and
+ * failovers).
  *
  * <p>Waits fail fast, with the tail of every process's log, when a process the test did not kill
  * has exited. {@link #close()} kills every process, whatever state the test left them in.
@@ -38,6 +60,9 @@ final class ProcessCluster implements AutoCloseable {
 
   private final Path dir;
   private final List<GpupoolProcess> processes = new ArrayList<>();
+  private final List<Path> controllerDirs = new ArrayList<>();
+  private final List<ManagedChannel> channels = new ArrayList<>();
+  private volatile String adminToken;
 
   /** A cluster whose data dirs, state dirs and logs live in {@code dir}. */
   ProcessCluster(Path dir) throws IOException {
@@ -96,6 +121,7 @@ final class ProcessCluster implements AutoCloseable {
       args.add("--store");
       args.add(store);
     }
+    controllerDirs.add(dir.resolve(name));
     args.addAll(List.of(extra));
     return add(new GpupoolProcess(name, dir, args));
   }
@@ -151,37 +177,90 @@ final class ProcessCluster implements AutoCloseable {
   }
 
   /**
-   * True if a controller serves gRPC on 127.0.0.1:{@code port}: a fresh client (no reconnect
-   * backoff left over from earlier attempts) lists the nodes.
+   * True if a controller serves gRPC on 127.0.0.1:{@code port}: a fresh channel (no reconnect
+   * backoff left over from earlier attempts) finds its gRPC health check SERVING (open to callers
+   * without a token).
    */
   static boolean servesGrpc(int port) {
-    try (GpuPoolClient client =
-        GpuPoolClient.builder()
-            .target("127.0.0.1:" + port)
-            .callTimeout(Duration.ofSeconds(2))
-            .maxRetries(0)
-            .build()) {
-      client.listNodes();
-      return true;
-    } catch (GpuPoolException e) {
+    ManagedChannel channel =
+        Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create())
+            .build();
+    try {
+      return HealthGrpc.newBlockingStub(channel)
+              .withDeadlineAfter(2, TimeUnit.SECONDS)
+              .check(HealthCheckRequest.getDefaultInstance())
+              .getStatus()
+          == HealthCheckResponse.ServingStatus.SERVING;
+    } catch (StatusRuntimeException e) {
       return false;
+    } finally {
+      channel.shutdownNow();
     }
   }
 
   /**
    * A client that rides out controller restarts and failovers: it retries unavailable calls for up
-   * to a minute, with short backoffs.
+   * to a minute, with short backoffs. Its calls carry the admin token once a controller of this
+   * cluster has written it; before, they go without (and are refused).
    *
    * @param target as {@link io.gpupool.client.GpuPoolClientBuilder#target} takes it
    */
-  static GpuPoolClient patientClient(String target) {
+  GpuPoolClient patientClient(String target) {
+    ManagedChannel channel =
+        Grpc.newChannelBuilder(
+                ControllerAddresses.grpcTarget(target), InsecureChannelCredentials.create())
+            .intercept(new AdminTokenHeader())
+            .build();
+    channels.add(channel);
     return GpuPoolClient.builder()
-        .target(target)
+        .channel(channel)
         .callTimeout(Duration.ofSeconds(60))
         .maxRetries(200)
         .initialBackoff(Duration.ofMillis(100))
         .maxBackoff(Duration.ofMillis(500))
         .build();
+  }
+
+  /**
+   * The admin token the first of this cluster's controllers wrote to its data dir; empty until one
+   * did.
+   */
+  Optional<String> adminToken() {
+    if (adminToken == null) {
+      for (Path controllerDir : controllerDirs) {
+        Path file = controllerDir.resolve("admin.token");
+        try {
+          if (Files.isRegularFile(file)) {
+            String token = Files.readString(file).strip();
+            if (!token.isEmpty()) {
+              adminToken = token;
+              break;
+            }
+          }
+        } catch (IOException e) {
+          // being written: try again on the next call
+        }
+      }
+    }
+    return Optional.ofNullable(adminToken);
+  }
+
+  /** Adds the admin token, when known, to each call. */
+  private final class AdminTokenHeader implements ClientInterceptor {
+    private final Metadata.Key<String> authorization =
+        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    @Override
+    public <Q, R> ClientCall<Q, R> interceptCall(
+        MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+      return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+        @Override
+        public void start(Listener<R> listener, Metadata headers) {
+          adminToken().ifPresent(token -> headers.put(authorization, "Bearer " + token));
+          super.start(listener, headers);
+        }
+      };
+    }
   }
 
   /** Waits until {@code port} accepts connections. */
@@ -271,6 +350,7 @@ final class ProcessCluster implements AutoCloseable {
   /** Kills every process the cluster started, newest first, and their children. */
   @Override
   public void close() {
+    channels.forEach(ManagedChannel::shutdownNow);
     for (int i = processes.size() - 1; i >= 0; i--) {
       processes.get(i).close();
     }

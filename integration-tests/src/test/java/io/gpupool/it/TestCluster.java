@@ -10,13 +10,17 @@ import io.gpupool.client.GpuPoolClientBuilder;
 import io.gpupool.client.NodeState;
 import io.gpupool.controller.Controller;
 import io.gpupool.controller.ControllerConfig;
+import io.gpupool.proto.v1.AdminServiceGrpc;
+import io.gpupool.proto.v1.Role;
 import io.gpupool.proto.v1.SchedulerConfig;
 import io.gpupool.proto.v1.SchedulerServiceGrpc;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.stub.MetadataUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -25,7 +29,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A controller and agents on loopback, started in this JVM, closed in reverse order. */
+/**
+ * A controller and agents on loopback, started in this JVM, closed in reverse order. The controller
+ * runs with authentication on, as {@code gpupool controller} does; clients and stubs from here
+ * present an admin token.
+ */
 final class TestCluster implements AutoCloseable {
   static final String JOIN_TOKEN = "it-join-token";
 
@@ -40,6 +48,7 @@ final class TestCluster implements AutoCloseable {
   private final Path dir;
   private final Controller controller;
   private final ClientTls tls; // null: plaintext
+  private final String adminToken;
   private final List<Agent> agents = new ArrayList<>();
   private final List<GpuPoolClient> clients = new ArrayList<>();
   private final List<ManagedChannel> channels = new ArrayList<>();
@@ -48,6 +57,9 @@ final class TestCluster implements AutoCloseable {
     this.dir = dir;
     this.controller = controller;
     this.tls = tls;
+    // Made here rather than read from DATA_DIR/admin.token: a controller on a PostgreSQL store
+    // that another test's controller bootstrapped writes no file.
+    this.adminToken = controller.createToken(Role.ROLE_ADMIN, "", "integration test");
   }
 
   /** Starts a controller and one agent per simulate spec, and waits until all are connected. */
@@ -150,8 +162,13 @@ final class TestCluster implements AutoCloseable {
     return controller.grpcPort();
   }
 
+  /** The secret of an admin token of this cluster's controller. */
+  String adminToken() {
+    return adminToken;
+  }
+
   GpuPoolClient client() {
-    GpuPoolClientBuilder builder = GpuPoolClient.builder().target(target());
+    GpuPoolClientBuilder builder = GpuPoolClient.builder().target(target()).token(adminToken);
     if (tls != null) {
       builder.tls(tls.ca());
       if (tls.certificate() != null) {
@@ -164,8 +181,27 @@ final class TestCluster implements AutoCloseable {
     return client;
   }
 
+  /** The admin API, as an admin. */
+  AdminServiceGrpc.AdminServiceBlockingStub admin() {
+    return AdminServiceGrpc.newBlockingStub(channel())
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer()));
+  }
+
+  private Metadata bearer() {
+    Metadata bearer = new Metadata();
+    bearer.put(
+        Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + adminToken);
+    return bearer;
+  }
+
   /** The raw API, for what the SDK does not cover. */
   SchedulerServiceGrpc.SchedulerServiceBlockingStub api() {
+    return SchedulerServiceGrpc.newBlockingStub(channel())
+        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(bearer()));
+  }
+
+  /** A channel to the controller, with the cluster's TLS settings; closed with the cluster. */
+  private ManagedChannel channel() {
     ChannelCredentials credentials = InsecureChannelCredentials.create();
     if (tls != null) {
       try {
@@ -182,7 +218,7 @@ final class TestCluster implements AutoCloseable {
     }
     ManagedChannel channel = Grpc.newChannelBuilder(target(), credentials).build();
     channels.add(channel);
-    return SchedulerServiceGrpc.newBlockingStub(channel);
+    return channel;
   }
 
   Path workDir() throws IOException {

@@ -4,22 +4,33 @@ import java.time.Clock;
 import java.util.Objects;
 
 /**
- * What the client subcommands take from their surroundings: how to reach the controller and what
- * time it is (for ages, and the zone local times are shown in). Immutable and thread-safe.
+ * What the client subcommands take from their surroundings: how to reach the controller, what time
+ * it is (for ages, and the zone local times are shown in), and the tokens saved on this machine.
+ * Immutable and thread-safe.
  *
  * @param channels opens channels to the controller
  * @param clock now and the user's zone
+ * @param savedTokens tokens saved per controller address, used when no token is given
  */
-public record ClientContext(ControllerChannels channels, Clock clock) {
+public record ClientContext(ControllerChannels channels, Clock clock, SavedTokens savedTokens) {
   /** Rejects nulls. */
   public ClientContext {
     Objects.requireNonNull(channels, "channels");
     Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(savedTokens, "savedTokens");
   }
 
-  /** Netty channels and the system clock in the machine's zone. */
+  /** A context without saved tokens. */
+  public ClientContext(ControllerChannels channels, Clock clock) {
+    this(channels, clock, SavedTokens.none());
+  }
+
+  /** Netty channels, the system clock in the machine's zone, the user's saved tokens. */
   public static ClientContext system() {
-    return new ClientContext(ControllerChannels.netty(), Clock.systemDefaultZone());
+    return new ClientContext(
+        ControllerChannels.netty(),
+        Clock.systemDefaultZone(),
+        SavedTokens.forUser(System.getenv(), System.getProperty("user.home")));
   }
 
   /**

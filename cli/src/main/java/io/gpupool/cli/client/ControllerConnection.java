@@ -1,14 +1,18 @@
 package io.gpupool.cli.client;
 
+import io.gpupool.proto.v1.AdminServiceGrpc;
+import io.gpupool.proto.v1.AdminServiceGrpc.AdminServiceBlockingStub;
 import io.gpupool.proto.v1.SchedulerServiceGrpc;
 import io.gpupool.proto.v1.SchedulerServiceGrpc.SchedulerServiceBlockingStub;
+import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One command's channel to the controller and the stubs over it. Calls fail with {@code
- * StatusRuntimeException}, which the top-level error handler turns into one line on stderr.
+ * One command's channel to the controller and the stubs over it, which present the command's token
+ * when it has one. Calls fail with {@code StatusRuntimeException}, which the top-level error
+ * handler turns into one line on stderr.
  *
  * <p>Not thread-safe for closing; the stubs themselves are thread-safe.
  */
@@ -20,10 +24,15 @@ public final class ControllerConnection implements AutoCloseable {
 
   private final String target;
   private final ManagedChannel channel;
+  private final CallCredentials token;
 
-  ControllerConnection(String target, ManagedChannel channel) {
+  /**
+   * @param token the bearer token to present; null for none
+   */
+  ControllerConnection(String target, ManagedChannel channel, String token) {
     this.target = target;
     this.channel = channel;
+    this.token = token == null ? null : new BearerCredentials(token);
   }
 
   /** The address the channel was opened to. */
@@ -34,12 +43,20 @@ public final class ControllerConnection implements AutoCloseable {
   /** A stub for one unary call, with a fresh {@link #CALL_DEADLINE}. */
   public SchedulerServiceBlockingStub call() {
     return SchedulerServiceGrpc.newBlockingStub(channel)
+        .withCallCredentials(token)
         .withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** A stub for server streams that last as long as the task does, hence without deadline. */
   public SchedulerServiceBlockingStub stream() {
-    return SchedulerServiceGrpc.newBlockingStub(channel);
+    return SchedulerServiceGrpc.newBlockingStub(channel).withCallCredentials(token);
+  }
+
+  /** An admin stub (tokens, identity, audit) for one unary call, with a fresh deadline. */
+  public AdminServiceBlockingStub admin() {
+    return AdminServiceGrpc.newBlockingStub(channel)
+        .withCallCredentials(token)
+        .withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Shuts the channel down, cancelling calls still open, and waits briefly for it. */

@@ -9,15 +9,18 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The options every client subcommand shares ({@code --controller}, the {@code --tls*} flags of
- * {@link ClientTlsOptions}, {@code -o/--output}, {@code -h/--help}), mixed into each with
- * {@code @Mixin}, and the way to the controller that follows from them.
+ * The options every client subcommand shares ({@code --controller}, {@code --token}, the {@code
+ * --tls*} flags of {@link ClientTlsOptions}, {@code -o/--output}, {@code -h/--help}), mixed into
+ * each with {@code @Mixin}, and the way to the controller that follows from them.
  *
  * <p>One instance per subcommand invocation; not thread-safe.
  */
 public final class ControllerOptions {
   /** Name of the option with the controller's address; the error handler reads it back. */
   public static final String CONTROLLER_OPTION = "--controller";
+
+  /** Name of the option with the bearer token. */
+  public static final String TOKEN_OPTION = "--token";
 
   @Spec(Spec.Target.MIXEE)
   private CommandSpec mixee;
@@ -32,6 +35,16 @@ public final class ControllerOptions {
   private String controller;
 
   @Mixin private ClientTlsOptions tls;
+
+  @Option(
+      names = TOKEN_OPTION,
+      paramLabel = "TOKEN",
+      defaultValue = "${env:GPUPOOL_TOKEN}",
+      description =
+          "Bearer token to call the controller with (env GPUPOOL_TOKEN): the controller's"
+              + " DATA_DIR/admin.token, or one from 'gpupool token create'. Default: the token"
+              + " 'gpupool dev' saved on this machine for --controller, if any.")
+  private String token;
 
   @Option(
       names = {"-o", "--output"},
@@ -91,10 +104,27 @@ public final class ControllerOptions {
       throw new ParameterException(mixee.commandLine(), e.getMessage());
     }
     try {
-      return new ControllerConnection(target, context().channels().open(target, credentials));
+      return new ControllerConnection(
+          target, context().channels().open(target, credentials), token(target));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(mixee.commandLine(), CONTROLLER_OPTION + ": " + e.getMessage());
     }
+  }
+
+  /** The token given, else the one saved for {@code target}; null when there is none. */
+  private String token(String target) {
+    if (token != null && !token.isBlank()) {
+      String given = token.strip();
+      if (!given.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+        throw new ParameterException(
+            mixee.commandLine(),
+            TOKEN_OPTION
+                + " (or GPUPOOL_TOKEN) must be printable ASCII without spaces, as 'gpupool token"
+                + " create' prints it");
+      }
+      return given;
+    }
+    return context().savedTokens().find(target).orElse(null);
   }
 
   /** Where the command writes its answer. */

@@ -1,7 +1,9 @@
 /**
  * The client subcommands of {@code gpupool} ({@code submit}, {@code get}, {@code list}, {@code
- * logs}, {@code cancel}, {@code nodes}, {@code gpu}, ...): they call the controller's {@code
- * SchedulerService} through the generated stubs and print the answers as text or as proto3 JSON.
+ * logs}, {@code cancel}, {@code nodes}, {@code gpu}, {@code token}, {@code whoami}, {@code audit},
+ * ...): they call the controller's {@code SchedulerService} and {@code AdminService} through the
+ * generated stubs, presenting the token of {@code --token}, GPUPOOL_TOKEN or {@link
+ * io.gpupool.cli.client.SavedTokens}, and print the answers as text or as proto3 JSON.
  *
  * <p>May depend on picocli, grpc-api/stub, the generated {@code io.gpupool.proto.v1} types,
  * protobuf-java-util and {@link io.gpupool.cli.text}; never on the controller or agent modules, nor

@@ -2,6 +2,7 @@ package io.gpupool.cli.server;
 
 import io.gpupool.cli.client.CommandFailedException;
 import io.gpupool.cli.client.OutputFormat;
+import io.gpupool.controller.auth.AuditLog;
 import io.gpupool.controller.bench.E2eBenchConfig;
 import io.gpupool.controller.bench.E2eBenchResult;
 import io.gpupool.controller.bench.E2eBenchmark;
@@ -34,6 +35,9 @@ import picocli.CommandLine.Spec;
           + " and fails if one submit is missing.",
     })
 final class BenchE2eCommand implements Callable<Integer> {
+  /** slf4j-simple's level of the audit logger, read when that logger is first made. */
+  private static final String AUDIT_LEVEL = "org.slf4j.simpleLogger.log." + AuditLog.LOGGER;
+
   @Spec private CommandSpec spec;
 
   @Option(
@@ -80,6 +84,13 @@ final class BenchE2eCommand implements Callable<Integer> {
   String storePassword;
 
   @Option(
+      names = "--no-authentication",
+      description =
+          "Run the controller without authentication, to see what checking a token on every call"
+              + " costs. Default: on, as a real controller runs.")
+  boolean noAuthentication;
+
+  @Option(
       names = {"-o", "--output"},
       paramLabel = "FORMAT",
       defaultValue = "table",
@@ -96,6 +107,10 @@ final class BenchE2eCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     E2eBenchConfig config = config();
+    // One audit line per submit would bury the figures; the audit records are still stored.
+    if (System.getProperty(AUDIT_LEVEL) == null) {
+      System.setProperty(AUDIT_LEVEL, "warn");
+    }
     E2eBenchResult result;
     try {
       result = new E2eBenchmark().run(config);
@@ -138,7 +153,8 @@ final class BenchE2eCommand implements Callable<Integer> {
             spec.commandLine(), "--out: directory " + parent + " does not exist");
       }
     }
-    E2eBenchConfig config = E2eBenchConfig.h2(tasks, clients, inFlight);
+    E2eBenchConfig config =
+        E2eBenchConfig.h2(tasks, clients, inFlight).withAuthentication(!noAuthentication);
     return store == null ? config : config.withStore(store, storeUser, storePassword);
   }
 

@@ -5,9 +5,11 @@ import io.gpupool.cli.client.CommandFailedException;
 import io.gpupool.cli.client.DurationConverter;
 import io.gpupool.controller.Controller;
 import io.gpupool.controller.ControllerConfig;
+import io.gpupool.controller.auth.AdminTokenFile;
 import io.gpupool.controller.ha.DataDirInUseException;
 import io.gpupool.controller.store.LeadershipLostException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -28,6 +30,11 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Runs the controller: the scheduling gRPC API agents and clients connect to.",
+      "",
+      "Every call needs a bearer token. On its first start the controller writes an admin token"
+          + " to DATA_DIR/admin.token (mode 0600); use it with the CLI's --token or GPUPOOL_TOKEN,"
+          + " and make tokens for others with 'gpupool token create'. Agents join with"
+          + " --join-token, or with a token of role agent.",
       "",
       "Several controllers may share one PostgreSQL --store (same database and schema): one leads"
           + " and serves; the others wait as standbys, answer /healthz with 503 'standby', do not"
@@ -152,6 +159,15 @@ public final class ControllerCommand implements Callable<Integer> {
           "Silence after which a node is lost and its tasks are requeued (default: ${DEFAULT-VALUE}).")
   Duration lostAfter;
 
+  @Option(
+      names = "--rate-limit",
+      paramLabel = "N",
+      defaultValue = "" + ControllerConfig.DEFAULT_RATE_LIMIT,
+      description =
+          "Requests per second each token may make on average (bursts of twice that pass); more"
+              + " get RESOURCE_EXHAUSTED; 0 for no limit (default: ${DEFAULT-VALUE}).")
+  int rateLimit;
+
   @Override
   public Integer call() throws Exception {
     Controller controller;
@@ -174,6 +190,15 @@ public final class ControllerCommand implements Callable<Integer> {
             + (controller.leaderEpoch().isPresent()
                 ? ", leading it as epoch " + controller.leaderEpoch().getAsLong()
                 : ""));
+    Path adminToken = dataDir.resolve(AdminTokenFile.FILE_NAME);
+    if (Files.exists(adminToken)) {
+      out.println(
+          "gpupool controller: admin token in "
+              + adminToken.toAbsolutePath()
+              + "; use it with: export GPUPOOL_TOKEN=$(cat "
+              + adminToken.toAbsolutePath()
+              + ")");
+    }
     out.flush();
     LeadershipLostException lost = serveUntilStoppedOrDeposed(controller);
     if (lost != null) {
@@ -227,6 +252,7 @@ public final class ControllerCommand implements Callable<Integer> {
         .tls(tlsCert, tlsKey)
         .tlsClientCa(tlsClientCa)
         .insecure(insecure)
+        .rateLimit(rateLimit)
         .build();
   }
 

@@ -4,8 +4,11 @@ import io.gpupool.agent.Agent;
 import io.gpupool.agent.AgentConfig;
 import io.gpupool.agent.device.NvmlLocator;
 import io.gpupool.agent.device.SimulateSpec;
+import io.gpupool.cli.client.SavedTokens;
 import io.gpupool.controller.Controller;
 import io.gpupool.controller.ControllerConfig;
+import io.gpupool.controller.auth.AdminTokenFile;
+import io.gpupool.proto.v1.Role;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +28,10 @@ import picocli.CommandLine.Option;
  * {@code gpupool dev}: a controller and an agent in one process on this machine, like {@code nomad
  * agent -dev}. Listens on loopback only. Without NVIDIA GPUs the agent runs simulated ones and the
  * first line of output says so.
+ *
+ * <p>Authentication is on, as everywhere, but costs the user nothing here: dev mode saves the admin
+ * token where the CLI on this machine finds it for this controller's address ({@link SavedTokens}),
+ * says where in one line, and removes it on exit.
  */
 @Command(
     name = "dev",
@@ -114,6 +121,27 @@ public final class DevCommand implements Callable<Integer> {
                   .simulate(simulation)
                   .build());
       running.add(0, agent);
+      String target = "127.0.0.1:" + controller.grpcPort();
+      String adminToken = adminToken(controller, dir.resolve("controller"));
+      SavedTokens saved = SavedTokens.forUser(System.getenv(), System.getProperty("user.home"));
+      String tokenLine;
+      try {
+        Path file = saved.save(target, adminToken);
+        running.add(() -> saved.forget(target, adminToken));
+        tokenLine =
+            "gpupool dev: the CLI on this machine uses the admin token saved in "
+                + file
+                + "; elsewhere: export GPUPOOL_TOKEN=$(cat "
+                + file
+                + ")";
+      } catch (IOException e) {
+        tokenLine =
+            "gpupool dev: could not save the admin token for the CLI ("
+                + e.getMessage()
+                + "); use it with: export GPUPOOL_TOKEN=$(cat "
+                + dir.resolve("controller").resolve(AdminTokenFile.FILE_NAME)
+                + ")";
+      }
       if (temporary) {
         running.add(() -> deleteRecursively(dir));
       }
@@ -132,6 +160,7 @@ public final class DevCommand implements Callable<Integer> {
                   ? ""
                   : " --controller 127.0.0.1:" + controller.grpcPort())
               + " --gpus 1 --watch -- bash -c 'echo $CUDA_VISIBLE_DEVICES'   (Ctrl-C stops)");
+      System.out.println(tokenLine);
       System.out.flush();
     } catch (Exception e) {
       UntilInterrupted.closeAll(running);
@@ -139,6 +168,18 @@ public final class DevCommand implements Callable<Integer> {
     }
     UntilInterrupted.await(running);
     return 0;
+  }
+
+  /**
+   * The secret of DATA_DIR/admin.token; a new admin token when that file is gone (a kept --data-dir
+   * whose file was deleted), so that dev mode always has one to hand to the CLI.
+   */
+  private static String adminToken(Controller controller, Path controllerDir) throws IOException {
+    Path file = controllerDir.resolve(AdminTokenFile.FILE_NAME);
+    if (Files.isRegularFile(file)) {
+      return Files.readString(file).strip();
+    }
+    return controller.createToken(Role.ROLE_ADMIN, "", "gpupool dev CLI");
   }
 
   private static byte[] randomBytes(int count) {

@@ -59,7 +59,14 @@ public final class GrpcGpuPoolClient implements GpuPoolClient {
     this.clock = clock;
     this.ownsChannel = options.channel().isEmpty();
     this.channel = options.channel().orElseGet(() -> ChannelFactory.open(options));
-    this.stub = SchedulerServiceGrpc.newStub(channel);
+    this.stub =
+        options
+            .token()
+            .map(
+                token ->
+                    SchedulerServiceGrpc.newStub(channel)
+                        .withCallCredentials(new BearerToken(token)))
+            .orElseGet(() -> SchedulerServiceGrpc.newStub(channel));
     ScheduledThreadPoolExecutor executor =
         new ScheduledThreadPoolExecutor(
             1,

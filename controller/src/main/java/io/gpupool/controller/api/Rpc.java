@@ -22,17 +22,27 @@ final class Rpc {
     out.onCompleted();
   }
 
-  /** Answers when {@code future} completes, converting its value with {@code toResponse}. */
+  /**
+   * Answers when {@code future} completes, converting its value with {@code toResponse}; a failure
+   * of the conversion is answered like a failure of the future.
+   */
   static <V, T> void answerLater(
       StreamObserver<T> out, CompletableFuture<V> future, Function<V, T> toResponse) {
     future.whenComplete(
         (value, error) -> {
           if (error != null) {
             out.onError(StatusMapper.toStatus(error));
-          } else {
-            out.onNext(toResponse.apply(value));
-            out.onCompleted();
+            return;
           }
+          T response;
+          try {
+            response = toResponse.apply(value);
+          } catch (RuntimeException e) {
+            out.onError(StatusMapper.toStatus(e));
+            return;
+          }
+          out.onNext(response);
+          out.onCompleted();
         });
   }
 }

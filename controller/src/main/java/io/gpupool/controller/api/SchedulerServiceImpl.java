@@ -1,5 +1,6 @@
 package io.gpupool.controller.api;
 
+import io.gpupool.controller.auth.Principal;
 import io.gpupool.controller.error.ControllerException;
 import io.gpupool.controller.loop.LoopEvent;
 import io.gpupool.controller.loop.NodeDirectory;
@@ -43,6 +44,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The client API. Writes go through the scheduling loop and are answered once durable; reads come
  * from the store (tasks, events) or the node directory (nodes, with live telemetry).
+ *
+ * <p>Tasks are scoped to the caller's tenant ({@link Principal#current()}): a user or viewer sees
+ * only its tenant's tasks, another tenant's task is NOT_FOUND exactly as a missing one, and a user
+ * submits for its own tenant only. Admins see and act on every tenant's.
  */
 public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerServiceImplBase {
   static final int DEFAULT_TASK_PAGE = 100;
@@ -85,18 +90,28 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
 
   @Override
   public void submitTask(SubmitTaskRequest request, StreamObserver<SubmitTaskResponse> out) {
+    Principal caller = Principal.current();
+    SubmitTaskRequest submit;
     try {
       SubmitValidator.validate(request);
-    } catch (ControllerException e) {
+      submit = TenantScope.submitAs(caller, request);
+      if (!caller.isAdmin() && !submit.getRequestId().isEmpty()) {
+        store
+            .findTaskByRequestId(submit.getRequestId())
+            .ifPresent(task -> TenantScope.requireOwnRequestId(caller, task, submit));
+      }
+    } catch (RuntimeException e) {
       out.onError(StatusMapper.toStatus(e));
       return;
     }
     CompletableFuture<List<Task>> reply = new CompletableFuture<>();
-    loop.offer(new LoopEvent.Submit(request.getSpec(), request.getRequestId(), reply));
+    loop.offer(new LoopEvent.Submit(submit.getSpec(), submit.getRequestId(), reply));
     Rpc.answerLater(
         out,
         reply,
         tasks -> {
+          // Another tenant's submit with this request id may have raced ours into the loop.
+          TenantScope.requireOwnRequestId(caller, tasks.get(0), submit);
           SubmitTaskResponse.Builder response =
               SubmitTaskResponse.newBuilder().setTask(tasks.get(0));
           if (tasks.size() > 1) {
@@ -112,7 +127,9 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
         out,
         () -> {
           requireId(request, request.getId());
-          return GetTaskResponse.newBuilder().setTask(findTask(request.getId())).build();
+          return GetTaskResponse.newBuilder()
+              .setTask(findTask(request.getId(), Principal.current()))
+              .build();
         });
   }
 
@@ -133,7 +150,8 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
           }
           v.throwIfAny();
           long after = PageTokens.decode(request.getPageToken());
-          List<StoredTask> page = store.listTasks(states, after, pageSize + 1);
+          List<StoredTask> page =
+              store.listTasks(states, Principal.current().tenantScope(), after, pageSize + 1);
           ListTasksResponse.Builder response = ListTasksResponse.newBuilder();
           page.stream().limit(pageSize).forEach(t -> response.addTasks(t.task()));
           if (page.size() > pageSize) {
@@ -147,7 +165,11 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
   public void cancelTask(CancelTaskRequest request, StreamObserver<CancelTaskResponse> out) {
     try {
       requireId(request, request.getId());
-    } catch (ControllerException e) {
+      Principal caller = Principal.current();
+      if (!caller.isAdmin()) {
+        findTask(request.getId(), caller);
+      }
+    } catch (RuntimeException e) {
       out.onError(StatusMapper.toStatus(e));
       return;
     }
@@ -163,7 +185,7 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
       if (request.getAfterSequence() < 0) {
         throw ControllerException.invalid("after_sequence: must not be negative");
       }
-      findTask(request.getId());
+      findTask(request.getId(), Principal.current());
       new TaskWatch(
               request.getId(),
               request.getAfterSequence(),
@@ -188,7 +210,7 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
           int pageSize = pageSize(request.getPageSize(), DEFAULT_EVENT_PAGE, MAX_EVENT_PAGE, v);
           v.throwIfAny();
           long after = PageTokens.decode(request.getPageToken());
-          findTask(request.getId());
+          findTask(request.getId(), Principal.current());
           List<TaskEvent> events = store.listEvents(request.getId(), after, pageSize);
           ListTaskEventsResponse.Builder response =
               ListTaskEventsResponse.newBuilder().addAllEvents(events);
@@ -261,9 +283,11 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
         });
   }
 
-  private Task findTask(String id) {
+  /** The task, if the caller may see it; NOT_FOUND alike for a missing and a hidden one. */
+  private Task findTask(String id, Principal caller) {
     return store
         .findTask(id)
+        .filter(task -> caller.sees(task.getSpec()))
         .orElseThrow(() -> ControllerException.notFound("task " + id + " not found"));
   }
 

@@ -11,6 +11,8 @@ package io.gpupool.controller.bench;
  * @param storeUrl JDBC URL of the store; null for embedded H2 in a temporary data dir
  * @param storeUser database user; null when the URL carries it or for H2
  * @param storePassword database password; null when the URL carries it or for H2
+ * @param authentication whether the controller checks a bearer token on every call, as a real one
+ *     does (the default); off measures what that costs
  */
 public record E2eBenchConfig(
     int tasks,
@@ -19,7 +21,8 @@ public record E2eBenchConfig(
     int inFlight,
     String storeUrl,
     String storeUser,
-    String storePassword) {
+    String storePassword,
+    boolean authentication) {
 
   /**
    * @throws IllegalArgumentException naming the parameter when a count is out of range
@@ -31,14 +34,33 @@ public record E2eBenchConfig(
     requireAtLeast("inFlight", inFlight, 1);
   }
 
-  /** Embedded H2, a warm-up a tenth the size of the run. */
+  /** A run with authentication on. */
+  public E2eBenchConfig(
+      int tasks,
+      int warmupTasks,
+      int clients,
+      int inFlight,
+      String storeUrl,
+      String storeUser,
+      String storePassword) {
+    this(tasks, warmupTasks, clients, inFlight, storeUrl, storeUser, storePassword, true);
+  }
+
+  /** Embedded H2, a warm-up a tenth the size of the run, authentication on. */
   public static E2eBenchConfig h2(int tasks, int clients, int inFlight) {
     return new E2eBenchConfig(tasks, tasks / 10, clients, inFlight, null, null, null);
   }
 
   /** This run against the database at {@code url}. */
   public E2eBenchConfig withStore(String url, String user, String password) {
-    return new E2eBenchConfig(tasks, warmupTasks, clients, inFlight, url, user, password);
+    return new E2eBenchConfig(
+        tasks, warmupTasks, clients, inFlight, url, user, password, authentication);
+  }
+
+  /** This run with authentication on or off. */
+  public E2eBenchConfig withAuthentication(boolean on) {
+    return new E2eBenchConfig(
+        tasks, warmupTasks, clients, inFlight, storeUrl, storeUser, storePassword, on);
   }
 
   /** The store's kind as reports name it: {@code h2}, {@code postgresql}, or the URL's scheme. */

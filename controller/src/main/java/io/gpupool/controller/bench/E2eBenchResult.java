@@ -31,6 +31,7 @@ public record E2eBenchResult(
   public Map<String, Object> fields() {
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("store", config.storeKind());
+    fields.put("authentication", config.authentication() ? "on" : "off");
     fields.put("clients", (long) config.clients());
     fields.put("in_flight", (long) config.inFlight());
     fields.put("tasks", (long) config.tasks());

@@ -6,13 +6,16 @@ import io.gpupool.proto.v1.CommandWorkload;
 import io.gpupool.proto.v1.ListTasksRequest;
 import io.gpupool.proto.v1.ListTasksResponse;
 import io.gpupool.proto.v1.Resources;
+import io.gpupool.proto.v1.Role;
 import io.gpupool.proto.v1.SchedulerServiceGrpc;
 import io.gpupool.proto.v1.SchedulerServiceGrpc.SchedulerServiceStub;
 import io.gpupool.proto.v1.SubmitTaskRequest;
 import io.gpupool.proto.v1.SubmitTaskResponse;
 import io.gpupool.proto.v1.TaskSpec;
+import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,6 +27,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -38,11 +42,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Times durable submits through the whole controller: starts a real {@link Controller} on loopback
  * (no agents, so every task stays pending), opens one plaintext gRPC channel per client and sends
- * {@code SubmitTask} calls, each client keeping at most {@link E2eBenchConfig#inFlight()}
- * outstanding. The controller answers a submit only after the scheduling loop's pass committed it,
- * so every response counted is a durable task. A warm-up through the same channels goes first and
- * is not timed. Afterwards the tasks are counted through {@code ListTasks}; a run whose count is
- * off by even one fails instead of reporting a rate.
+ * {@code SubmitTask} calls (with authentication on, each carrying an admin token the benchmark
+ * creates, and going through the per-token rate limiter, set too high to bite, and the audit log),
+ * each client keeping at most {@link E2eBenchConfig#inFlight()} outstanding. The controller answers
+ * a submit only after the scheduling loop's pass committed it, so every response counted is a
+ * durable task. A warm-up through the same channels goes first and is not timed. Afterwards the
+ * tasks are counted through {@code ListTasks}; a run whose count is off by even one fails instead
+ * of reporting a rate.
  *
  * <p>Stateless; each call starts and closes its own controller (H2 in a temporary data dir that is
  * deleted afterwards, or the given database, which keeps the tasks). Blocks the calling thread for
@@ -55,6 +61,9 @@ public final class E2eBenchmark {
   private static final long CALL_DEADLINE_SECONDS = 60;
 
   private static final int LIST_PAGE = 1000;
+
+  /** The benchmark's one token sends far more than a real client may; its limiter still runs. */
+  private static final int UNLIMITED_RATE = 100_000_000;
 
   /**
    * Runs the warm-up, then the timed submits, then checks the count.
@@ -74,19 +83,26 @@ public final class E2eBenchmark {
               .httpPort(-1)
               .dataDir(dataDir)
               .joinToken(UUID.randomUUID().toString())
-              .insecure(true); // loopback only: the hollow agents are in this JVM
+              .insecure(true) // loopback only: the hollow agents are in this JVM
+              .authentication(config.authentication())
+              .rateLimit(UNLIMITED_RATE);
       if (config.storeUrl() != null) {
         controllerConfig.store(config.storeUrl(), config.storeUser(), config.storePassword());
       }
       try (Controller controller = Controller.start(controllerConfig.build())) {
-        return run(config, controller.grpcPort());
+        CallCredentials token =
+            config.authentication()
+                ? new BearerToken(controller.createToken(Role.ROLE_ADMIN, "", "bench e2e"))
+                : null;
+        return run(config, controller.grpcPort(), token);
       }
     } finally {
       deleteRecursively(dataDir);
     }
   }
 
-  private E2eBenchResult run(E2eBenchConfig config, int port) throws InterruptedException {
+  private E2eBenchResult run(E2eBenchConfig config, int port, CallCredentials token)
+      throws InterruptedException {
     List<ManagedChannel> channels = new ArrayList<>();
     try {
       for (int c = 0; c < config.clients(); c++) {
@@ -96,14 +112,14 @@ public final class E2eBenchmark {
                 .directExecutor() // the callbacks only record a time and release a permit
                 .build());
       }
-      long before = countTasks(channels.get(0));
+      long before = countTasks(channels.get(0), token);
       String run = UUID.randomUUID().toString();
-      submitAll(channels, config, config.warmupTasks(), "bench-" + run + "-warmup-", null);
+      submitAll(channels, token, config, config.warmupTasks(), "bench-" + run + "-warmup-", null);
       long[] latencies = new long[config.tasks()];
       long started = System.nanoTime();
-      submitAll(channels, config, config.tasks(), "bench-" + run + "-", latencies);
+      submitAll(channels, token, config, config.tasks(), "bench-" + run + "-", latencies);
       long elapsed = System.nanoTime() - started;
-      long stored = countTasks(channels.get(0)) - before;
+      long stored = countTasks(channels.get(0), token) - before;
       long expected = (long) config.tasks() + config.warmupTasks();
       if (stored != expected) {
         throw new IllegalStateException(
@@ -141,6 +157,7 @@ public final class E2eBenchmark {
    */
   private static void submitAll(
       List<ManagedChannel> channels,
+      CallCredentials token,
       E2eBenchConfig config,
       int count,
       String requestIdPrefix,
@@ -156,7 +173,8 @@ public final class E2eBenchmark {
       List<Future<?>> done = new ArrayList<>();
       for (int c = 0; c < channels.size(); c++) {
         int client = c;
-        SchedulerServiceStub stub = SchedulerServiceGrpc.newStub(channels.get(c));
+        SchedulerServiceStub stub =
+            SchedulerServiceGrpc.newStub(channels.get(c)).withCallCredentials(token);
         done.add(
             clients.submit(
                 () -> {
@@ -242,9 +260,9 @@ public final class E2eBenchmark {
         .build();
   }
 
-  private static long countTasks(ManagedChannel channel) {
+  private static long countTasks(ManagedChannel channel, CallCredentials credentials) {
     SchedulerServiceGrpc.SchedulerServiceBlockingStub stub =
-        SchedulerServiceGrpc.newBlockingStub(channel);
+        SchedulerServiceGrpc.newBlockingStub(channel).withCallCredentials(credentials);
     long count = 0;
     String token = "";
     do {
@@ -256,6 +274,21 @@ public final class E2eBenchmark {
       token = page.getNextPageToken();
     } while (!token.isEmpty());
     return count;
+  }
+
+  /** Sends {@code authorization: Bearer <secret>} with every call. */
+  private static final class BearerToken extends CallCredentials {
+    private final Metadata metadata = new Metadata();
+
+    BearerToken(String secret) {
+      metadata.put(
+          Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + secret);
+    }
+
+    @Override
+    public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
+      applier.apply(metadata);
+    }
   }
 
   /** Best effort: a temporary dir left behind must not hide the run's result or failure. */

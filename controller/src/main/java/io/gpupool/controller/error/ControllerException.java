@@ -30,4 +30,8 @@ public final class ControllerException extends RuntimeException {
   public static ControllerException unauthenticated(String message) {
     return new ControllerException(ErrorKind.UNAUTHENTICATED, message);
   }
+
+  public static ControllerException permissionDenied(String message) {
+    return new ControllerException(ErrorKind.PERMISSION_DENIED, message);
+  }
 }

@@ -10,6 +10,8 @@ public enum ErrorKind {
   FAILED_PRECONDITION,
   /** The caller's credential is wrong. */
   UNAUTHENTICATED,
+  /** The caller is known but may not do this; the message says what it may not do. */
+  PERMISSION_DENIED,
   /** The controller is shutting down or cannot serve now; retry later. */
   UNAVAILABLE
 }

@@ -55,6 +55,8 @@ public final class JdbcStore implements Store {
 
   private final HikariDataSource dataSource;
   private final String fenceQuery;
+  private final TokenStore tokens = new JdbcTokenStore(this);
+  private final AuditStore audit = new JdbcAuditStore(this);
   private volatile long leaderEpoch = NO_EPOCH;
 
   private JdbcStore(HikariDataSource dataSource, boolean postgres) {
@@ -118,7 +120,53 @@ public final class JdbcStore implements Store {
   }
 
   private static void migrate(DataSource dataSource) {
-    Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+    Flyway.configure()
+        .dataSource(dataSource)
+        .locations("classpath:db/migration")
+        .javaMigrations(new TaskTenantsMigration())
+        .load()
+        .migrate();
+  }
+
+  /** The API tokens in this database. */
+  public TokenStore tokens() {
+    return tokens;
+  }
+
+  /** The audit log in this database. */
+  public AuditStore audit() {
+    return audit;
+  }
+
+  /** A pooled connection, not in auto-commit mode, for the token and audit tables. */
+  Connection connection() throws SQLException {
+    return dataSource.getConnection();
+  }
+
+  /** A body of one fenced write transaction. */
+  @FunctionalInterface
+  interface Write<T> {
+    T apply(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code body} in one transaction that a deposed leader cannot commit (see {@link
+   * #requireLeaderEpoch}); {@code what} names it in the {@link StoreException} of a failure.
+   */
+  <T> T write(String what, Write<T> body) {
+    try (Connection c = dataSource.getConnection()) {
+      try {
+        checkLeaderEpoch(c);
+        T result = body.apply(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StoreException(what + " failed: " + e.getMessage(), e);
+    }
   }
 
   @Override
@@ -215,8 +263,8 @@ public final class JdbcStore implements Store {
     }
     try (PreparedStatement s =
         c.prepareStatement(
-            "INSERT INTO tasks (id, seq, request_id, state, last_event_seq, task)"
-                + " VALUES (?, ?, ?, ?, ?, ?)")) {
+            "INSERT INTO tasks (id, seq, request_id, state, last_event_seq, task, tenant)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
       for (StoredTask t : changes.insertedTasks()) {
         s.setString(1, t.task().getId());
         s.setLong(2, t.sequence());
@@ -225,6 +273,7 @@ public final class JdbcStore implements Store {
         s.setString(4, t.task().getState().name());
         s.setLong(5, t.lastEventSequence());
         s.setBytes(6, t.task().toByteArray());
+        s.setString(7, Tenants.of(t.task().getSpec()));
         s.addBatch();
       }
       s.executeBatch();
@@ -322,7 +371,8 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public List<StoredTask> listTasks(Set<TaskState> states, long afterSequence, int limit) {
+  public List<StoredTask> listTasks(
+      Set<TaskState> states, String tenant, long afterSequence, int limit) {
     String stateFilter =
         states.isEmpty()
             ? ""
@@ -331,12 +381,16 @@ public final class JdbcStore implements Store {
                 + ")";
     String sql =
         "SELECT seq, task, last_event_seq FROM tasks WHERE seq > ?"
+            + (tenant == null ? "" : " AND tenant = ?")
             + stateFilter
             + " ORDER BY seq LIMIT ?";
     try (Connection c = dataSource.getConnection();
         PreparedStatement s = c.prepareStatement(sql)) {
       int i = 1;
       s.setLong(i++, afterSequence);
+      if (tenant != null) {
+        s.setString(i++, tenant);
+      }
       for (TaskState state : states.stream().sorted().toList()) {
         s.setString(i++, state.name());
       }

@@ -33,7 +33,18 @@ public interface Store extends AutoCloseable {
    * @param states only these states; empty means all
    * @param limit at most this many
    */
-  List<StoredTask> listTasks(Set<TaskState> states, long afterSequence, int limit);
+  default List<StoredTask> listTasks(Set<TaskState> states, long afterSequence, int limit) {
+    return listTasks(states, null, afterSequence, limit);
+  }
+
+  /**
+   * Tasks of one tenant (see {@link Tenants}) in submission order after {@code afterSequence}.
+   *
+   * @param states only these states; empty means all
+   * @param tenant only this tenant's tasks; null means every tenant's
+   * @param limit at most this many
+   */
+  List<StoredTask> listTasks(Set<TaskState> states, String tenant, long afterSequence, int limit);
 
   /** A task's events with a sequence greater than {@code afterSequence}, in order. */
   List<TaskEvent> listEvents(String taskId, long afterSequence, int limit);

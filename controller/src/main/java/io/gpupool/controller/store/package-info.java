@@ -1,6 +1,8 @@
 /**
  * Durable state: tasks, task events and nodes, behind the {@link io.gpupool.controller.store.Store}
- * port, with one JDBC implementation (embedded H2 by default) and Flyway migrations.
+ * port, with one JDBC implementation (embedded H2 by default) and Flyway migrations; in the same
+ * database, API tokens ({@link io.gpupool.controller.store.TokenStore}, hashes only) and the audit
+ * log ({@link io.gpupool.controller.store.AuditStore}).
  *
  * <p>Implementations are thread-safe: the scheduling loop writes through {@link
  * io.gpupool.controller.store.Store#commit}, RPC threads read concurrently. Depends on the

@@ -37,6 +37,14 @@ class E2eBenchmarkTest {
   }
 
   @Test
+  void withoutAuthenticationEverySubmitIsDurableToo() throws Exception {
+    E2eBenchResult result = new E2eBenchmark().run(SMALL.withAuthentication(false));
+
+    assertSane(result, "h2");
+    assertThat(result.fields()).containsEntry("authentication", "off");
+  }
+
+  @Test
   void theFiguresComeAsTextAndJsonWithTheSameNames() throws Exception {
     E2eBenchResult result =
         new E2eBenchResult(SMALL, 2_000_000_000L, 1_000_000, 5_500_000, 9_000_000, 220);
@@ -44,7 +52,7 @@ class E2eBenchmarkTest {
     assertThat(result.submitsPerSecond()).isEqualTo(100.0);
     assertThat(result.toJson())
         .isEqualTo(
-            "{\"store\":\"h2\",\"clients\":2,\"in_flight\":16,\"tasks\":200,\"warmup_tasks\":20,"
+            "{\"store\":\"h2\",\"authentication\":\"on\",\"clients\":2,\"in_flight\":16,\"tasks\":200,\"warmup_tasks\":20,"
                 + "\"tasks_stored\":220,\"elapsed_ms\":2000,\"submits_per_s\":100,"
                 + "\"p50_latency_ms\":1,\"p99_latency_ms\":5.5,\"max_latency_ms\":9}");
     assertThat(result.toText().lines())

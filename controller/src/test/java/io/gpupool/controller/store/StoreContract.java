@@ -2,10 +2,12 @@ package io.gpupool.controller.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import io.gpupool.controller.testing.TestSpecs;
+import io.gpupool.proto.v1.AuditEvent;
 import io.gpupool.proto.v1.DeviceDiagnostic;
 import io.gpupool.proto.v1.DeviceInfo;
 import io.gpupool.proto.v1.DiagnosticReport;
@@ -15,13 +17,17 @@ import io.gpupool.proto.v1.KernelOutput;
 import io.gpupool.proto.v1.KernelResult;
 import io.gpupool.proto.v1.LogLine;
 import io.gpupool.proto.v1.Node;
+import io.gpupool.proto.v1.Role;
 import io.gpupool.proto.v1.Task;
 import io.gpupool.proto.v1.TaskEvent;
 import io.gpupool.proto.v1.TaskResult;
 import io.gpupool.proto.v1.TaskState;
+import io.gpupool.proto.v1.Token;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -124,6 +130,137 @@ abstract class StoreContract {
     assertThat(store.listTasks(Set.of(TaskState.TASK_STATE_RUNNING), 0, 10))
         .extracting(StoredTask::sequence)
         .containsExactly(2L, 4L);
+  }
+
+  @Test
+  void listsOneTenantsTasksWithTasksWithoutATenantInTheDefaultOne() {
+    store.commit(tenantTasks());
+
+    assertThat(store.listTasks(Set.of(), "team-a", 0, 10))
+        .extracting(StoredTask::sequence)
+        .containsExactly(1L, 3L);
+    assertThat(store.listTasks(Set.of(), "team-a", 1, 10))
+        .extracting(StoredTask::sequence)
+        .containsExactly(3L);
+    assertThat(store.listTasks(Set.of(), Tenants.DEFAULT, 0, 10))
+        .extracting(StoredTask::sequence)
+        .containsExactly(2L);
+    assertThat(store.listTasks(Set.of(TaskState.TASK_STATE_RUNNING), "team-a", 0, 10)).isEmpty();
+    assertThat(store.listTasks(Set.of(), null, 0, 10)).hasSize(3);
+  }
+
+  @Test
+  void upgradingFillsInTheTenantOfTasksStoredBeforeTenantsHadAColumn() throws Exception {
+    store.commit(tenantTasks());
+    store.close();
+    try (Connection c = connect();
+        Statement s = c.createStatement()) {
+      // Back to the schema of version 2, the tasks still in it.
+      s.execute("DROP TABLE api_tokens");
+      s.execute("DROP TABLE audit_events");
+      s.execute("DROP INDEX tasks_tenant_seq");
+      s.execute("ALTER TABLE tasks DROP COLUMN tenant");
+      s.execute("DELETE FROM \"flyway_schema_history\" WHERE \"version\" IN ('3', '4')");
+    }
+
+    store = openStore();
+
+    assertThat(store.listTasks(Set.of(), "team-a", 0, 10))
+        .extracting(StoredTask::sequence)
+        .containsExactly(1L, 3L);
+    assertThat(store.listTasks(Set.of(), Tenants.DEFAULT, 0, 10))
+        .extracting(StoredTask::sequence)
+        .containsExactly(2L);
+  }
+
+  @Test
+  void tokensAreStoredRevokedOnceAndLoadedInCreationOrder() {
+    TokenStore tokens = store.tokens();
+    Timestamp created =
+        Timestamp.newBuilder().setSeconds(1_700_000_000).setNanos(123_456_000).build();
+    StoredToken user =
+        new StoredToken(
+            Token.newBuilder()
+                .setId("00000000000000bb")
+                .setTenant("team-a")
+                .setRole(Role.ROLE_USER)
+                .setDescription("ci")
+                .setCreateTime(created)
+                .setExpireTime(created.toBuilder().setSeconds(1_800_000_000))
+                .setCreatedBy("bootstrap")
+                .build(),
+            "ab".repeat(32));
+    StoredToken admin =
+        new StoredToken(
+            Token.newBuilder()
+                .setId("00000000000000aa")
+                .setRole(Role.ROLE_ADMIN)
+                .setCreateTime(created)
+                .setCreatedBy("bootstrap")
+                .build(),
+            "cd".repeat(32));
+    tokens.insertToken(user);
+    tokens.insertToken(admin);
+
+    Instant first = Instant.ofEpochSecond(1_750_000_000);
+    assertThat(tokens.revokeToken("00000000000000bb", first))
+        .hasValueSatisfying(
+            t -> assertThat(t.token().getRevokeTime().getSeconds()).isEqualTo(1_750_000_000));
+    assertThat(tokens.revokeToken("00000000000000bb", first.plusSeconds(60)))
+        .hasValueSatisfying(
+            t -> assertThat(t.token().getRevokeTime().getSeconds()).isEqualTo(1_750_000_000));
+    assertThat(tokens.revokeToken("0000000000000000", first)).isEmpty();
+    store.close();
+    store = openStore();
+
+    assertThat(store.tokens().loadTokens())
+        .containsExactly(
+            new StoredToken(
+                user.token().toBuilder()
+                    .setRevokeTime(Timestamp.newBuilder().setSeconds(1_750_000_000))
+                    .build(),
+                user.secretHash()),
+            admin);
+  }
+
+  @Test
+  void auditEventsAreNumberedFromOneAndPaged() {
+    AuditEvent event =
+        AuditEvent.newBuilder()
+            .setTime(Timestamp.newBuilder().setSeconds(1_700_000_000))
+            .setTokenId("00000000000000aa")
+            .setTenant("team-a")
+            .setRole(Role.ROLE_USER)
+            .setMethod("gpupool.v1.SchedulerService/SubmitTask")
+            .setTarget("t-1")
+            .setOutcome("OK")
+            .setPeer("127.0.0.1:5000")
+            .build();
+    store.audit().appendAudit(List.of(event, event.toBuilder().setTarget("t-2").build()));
+    store.audit().appendAudit(List.of(event.toBuilder().setTarget("x".repeat(300)).build()));
+
+    assertThat(store.audit().listAudit(0, 10))
+        .extracting(AuditEvent::getSequence, AuditEvent::getTarget)
+        .containsExactly(tuple(1L, "t-1"), tuple(2L, "t-2"), tuple(3L, "x".repeat(256)));
+    assertThat(store.audit().listAudit(1, 1))
+        .singleElement()
+        .isEqualTo(event.toBuilder().setSequence(2).setTarget("t-2").build());
+  }
+
+  private static Changes tenantTasks() {
+    Changes changes = new Changes();
+    changes.insert(new StoredTask(1, tenantTask("t-1", "team-a"), 1));
+    changes.insert(new StoredTask(2, tenantTask("t-2", ""), 1));
+    changes.insert(new StoredTask(3, tenantTask("t-3", "team-a"), 1));
+    return changes;
+  }
+
+  private static Task tenantTask(String id, String tenant) {
+    return Task.newBuilder()
+        .setId(id)
+        .setState(TaskState.TASK_STATE_PENDING)
+        .setSpec(TestSpecs.gpuTask().setTenant(tenant))
+        .build();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.gpupool.controller.testing;
 
+import io.gpupool.proto.v1.AdminServiceGrpc;
 import io.gpupool.proto.v1.SchedulerServiceGrpc;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -12,6 +13,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,13 +27,33 @@ public final class ControllerProbe implements AutoCloseable {
   private final List<ManagedChannel> channels = new ArrayList<>();
   private final HttpClient http = HttpClient.newHttpClient();
 
-  /** A blocking scheduler stub on 127.0.0.1:port. */
+  /** A blocking scheduler stub on 127.0.0.1:port, without a token. */
   public SchedulerServiceGrpc.SchedulerServiceBlockingStub scheduler(int port) {
+    return SchedulerServiceGrpc.newBlockingStub(channel(port));
+  }
+
+  /** A blocking scheduler stub on 127.0.0.1:port whose calls carry a bearer token. */
+  public SchedulerServiceGrpc.SchedulerServiceBlockingStub scheduler(int port, String token) {
+    return scheduler(port).withCallCredentials(BearerToken.of(token));
+  }
+
+  /** A blocking admin stub on 127.0.0.1:port whose calls carry a bearer token. */
+  public AdminServiceGrpc.AdminServiceBlockingStub admin(int port, String token) {
+    return AdminServiceGrpc.newBlockingStub(channel(port))
+        .withCallCredentials(BearerToken.of(token));
+  }
+
+  /** The secret in a controller's {@code DATA_DIR/admin.token}. */
+  public static String adminToken(Path dataDir) throws IOException {
+    return Files.readString(dataDir.resolve("admin.token")).strip();
+  }
+
+  private ManagedChannel channel(int port) {
     ManagedChannel channel =
         Grpc.newChannelBuilderForAddress("127.0.0.1", port, InsecureChannelCredentials.create())
             .build();
     channels.add(channel);
-    return SchedulerServiceGrpc.newBlockingStub(channel);
+    return channel;
   }
 
   /** "STATUS BODY" of GET /healthz, e.g. "503 standby". */

@@ -56,8 +56,9 @@ public final class FailingStore implements Store {
   }
 
   @Override
-  public List<StoredTask> listTasks(Set<TaskState> states, long afterSequence, int limit) {
-    return delegate.listTasks(states, afterSequence, limit);
+  public List<StoredTask> listTasks(
+      Set<TaskState> states, String tenant, long afterSequence, int limit) {
+    return delegate.listTasks(states, tenant, afterSequence, limit);
   }
 
   @Override
