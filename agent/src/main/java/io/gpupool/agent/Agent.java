@@ -11,6 +11,7 @@ import io.gpupool.agent.session.SessionSettings;
 import io.gpupool.agent.session.TaskCommands;
 import io.gpupool.agent.session.UpdateSpool;
 import io.gpupool.agent.workload.TaskRunner;
+import io.gpupool.agent.workload.WorkloadUser;
 import io.gpupool.proto.v1.CancelTaskCommand;
 import io.gpupool.proto.v1.PreemptTaskCommand;
 import io.gpupool.proto.v1.StartTask;
@@ -66,7 +67,8 @@ public final class Agent implements AutoCloseable {
             config.clock(),
             this::publish,
             cudaFor(backend),
-            config.sampleInterval());
+            config.sampleInterval(),
+            config.workloadSettings());
     this.session =
         new AgentSession(
             new SessionSettings(
@@ -97,11 +99,12 @@ public final class Agent implements AutoCloseable {
    * (and reports those that ended meanwhile), registers with the controller (retrying with backoff
    * while it is unreachable) and opens the session, whose hello names the tasks taken over.
    *
-   * @throws AgentStartException when the state dir is unusable, no device backend fits (no NVIDIA
-   *     driver and no simulate spec), the controller refused the join token or the registration, or
-   *     the calling thread was interrupted; nothing is left running (tasks taken over are stopped
-   *     like at {@link #close()}, since the controller, unable to hear from this node, will give
-   *     their work to another)
+   * @throws AgentStartException when the state dir is unusable, tasks cannot run as {@link
+   *     AgentConfig#runAs()} (no such user, the agent is not root, the user cannot reach the state
+   *     dir), no device backend fits (no NVIDIA driver and no simulate spec), the controller
+   *     refused the join token or the registration, or the calling thread was interrupted; nothing
+   *     is left running (tasks taken over are stopped like at {@link #close()}, since the
+   *     controller, unable to hear from this node, will give their work to another)
    */
   public static Agent start(AgentConfig config) throws AgentStartException {
     String nodeId;
@@ -113,6 +116,7 @@ public final class Agent implements AutoCloseable {
       throw new AgentStartException(
           "cannot use the state dir " + config.stateDir() + " (--state-dir): " + e.getMessage(), e);
     }
+    checkWorkloadUser(config);
     DeviceBackend backend;
     try {
       backend =
@@ -156,6 +160,31 @@ public final class Agent implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new AgentStartException(
           "interrupted while registering with the controller at " + config.controllerTarget(), e);
+    }
+  }
+
+  /** Refuses to start when tasks could not run as configured; says whom they run as. */
+  private static void checkWorkloadUser(AgentConfig config) throws AgentStartException {
+    WorkloadUser user;
+    try {
+      user = TaskRunner.checkWorkloadUser(config.stateDir(), config.workloadSettings());
+    } catch (IllegalArgumentException e) {
+      throw new AgentStartException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new AgentStartException(
+          "cannot create the task directories in the state dir "
+              + config.stateDir()
+              + " (--state-dir): "
+              + e.getMessage(),
+          e);
+    }
+    if (user.isRoot() && config.runAs().isPresent()) {
+      log.warn(
+          "tasks run as root (--run-as {}): any task can take this machine over; run them as an"
+              + " unprivileged user unless you trust every task",
+          config.runAs().get());
+    } else {
+      log.info("tasks run as {} (uid {})", user.name(), user.uid());
     }
   }
 

@@ -1,6 +1,8 @@
 package io.gpupool.agent;
 
 import io.gpupool.agent.device.SimulateSpec;
+import io.gpupool.agent.workload.OutputLimits;
+import io.gpupool.agent.workload.WorkloadSettings;
 import io.gpupool.wire.ControllerAddresses;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -32,6 +34,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -65,6 +68,12 @@ public final class AgentConfig {
   private final Map<String, String> labels;
   private final Optional<Duration> stopWorkAfterDisconnect;
 
+  // How command workloads run: as whom, seeing what, saying how much.
+  private final Optional<String> runAs;
+  private final Map<String, String> agentEnvironment;
+  private final Set<String> passEnv;
+  private final OutputLimits outputLimits;
+
   private AgentConfig(Builder b, String nodeName, Optional<SimulateSpec> simulate) {
     this.controllerTarget = b.controllerTarget;
     this.joinToken = b.joinToken;
@@ -85,6 +94,12 @@ public final class AgentConfig {
     this.clock = b.clock;
     this.labels = Map.copyOf(b.labels);
     this.stopWorkAfterDisconnect = Optional.ofNullable(b.stopWorkAfterDisconnect);
+    this.runAs = Optional.ofNullable(b.runAs);
+    this.agentEnvironment =
+        Map.copyOf(b.agentEnvironment != null ? b.agentEnvironment : System.getenv());
+    this.passEnv = Set.copyOf(b.passEnv);
+    this.outputLimits =
+        OutputLimits.of(b.maxTaskOutputBytes, b.taskLogLinesPerSecond, b.taskLogBytesPerSecond);
   }
 
   /** A builder with the defaults; controller target, join token and state dir must be set. */
@@ -112,7 +127,13 @@ public final class AgentConfig {
         .tlsKey(tlsKey.orElse(null))
         .clock(clock)
         .labels(labels)
-        .stopWorkAfterDisconnect(stopWorkAfterDisconnect.orElse(null));
+        .stopWorkAfterDisconnect(stopWorkAfterDisconnect.orElse(null))
+        .runAs(runAs.orElse(null))
+        .agentEnvironment(agentEnvironment)
+        .passEnv(passEnv)
+        .maxTaskOutputBytes(outputLimits.maxTaskOutputBytes())
+        .taskLogLinesPerSecond(outputLimits.logLinesPerSecond())
+        .taskLogBytesPerSecond(outputLimits.logBytesPerSecond());
   }
 
   /** The node's labels, which tasks select nodes by. */
@@ -211,6 +232,40 @@ public final class AgentConfig {
     return clock;
   }
 
+  /**
+   * The user command workloads run as ({@code --run-as}); empty for the agent's own user. Only a
+   * root agent can run them as another user.
+   */
+  public Optional<String> runAs() {
+    return runAs;
+  }
+
+  /**
+   * The agent's environment, of which workloads get only an allow-list (PATH, LANG, LC_*, TZ, the
+   * MPS directories) and {@link #passEnv()}.
+   */
+  public Map<String, String> agentEnvironment() {
+    return agentEnvironment;
+  }
+
+  /** Further variables of the agent's environment that workloads get ({@code --pass-env}). */
+  public Set<String> passEnv() {
+    return passEnv;
+  }
+
+  /**
+   * Caps on a task's output: in all ({@code --max-task-output-bytes}) and per second ({@code
+   * --task-log-lines-per-second}, {@code --task-log-bytes-per-second}).
+   */
+  public OutputLimits outputLimits() {
+    return outputLimits;
+  }
+
+  /** What the task runner needs of the workload options. */
+  public WorkloadSettings workloadSettings() {
+    return new WorkloadSettings(runAs, agentEnvironment, passEnv, outputLimits);
+  }
+
   @Override
   public String toString() {
     return "AgentConfig[controller="
@@ -228,6 +283,10 @@ public final class AgentConfig {
         + ", tls="
         + (!tls ? "off" : tlsCa.map(Path::toString).orElse("default trust store"))
         + tlsCert.map(c -> ", tlsCert=" + c).orElse("")
+        + ", runAs="
+        + runAs.orElse("(the agent's user)")
+        + ", outputLimits="
+        + outputLimits
         + "]";
   }
 
@@ -429,6 +488,7 @@ public final class AgentConfig {
   public static final class Builder {
     private static final Duration KEEPALIVE_TIME = Duration.ofSeconds(15);
     private static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(5);
+    private static final Pattern ENVIRONMENT_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private Map<String, String> labels = Map.of();
 
@@ -455,6 +515,13 @@ public final class AgentConfig {
     private Path tlsKey;
     private Clock clock = Clock.systemUTC();
     private Duration stopWorkAfterDisconnect;
+
+    private String runAs;
+    private Map<String, String> agentEnvironment;
+    private Set<String> passEnv = Set.of();
+    private long maxTaskOutputBytes = OutputLimits.DEFAULT_MAX_TASK_OUTPUT_BYTES;
+    private int taskLogLinesPerSecond = OutputLimits.DEFAULT_LOG_LINES_PER_SECOND;
+    private long taskLogBytesPerSecond = OutputLimits.DEFAULT_LOG_BYTES_PER_SECOND;
 
     private Builder() {}
 
@@ -584,6 +651,61 @@ public final class AgentConfig {
     }
 
     /**
+     * The user (name or uid) that command workloads run as ({@code --run-as}); default null: the
+     * agent's own user. A root agent starts them through setpriv as this user, with its groups; any
+     * other agent can run them only as itself, and {@link Agent#start} refuses another user. The
+     * {@code gpupool agent} command passes {@code nobody} when it runs as root and is not told
+     * otherwise.
+     */
+    public Builder runAs(String user) {
+      this.runAs = user;
+      return this;
+    }
+
+    /**
+     * The agent's environment, of which workloads get only an allow-list and {@link #passEnv}; the
+     * rest (the join token, client tokens, passwords) never reaches them. Default null: this JVM's
+     * environment. Tests pass their own, since a JVM's environment cannot be changed.
+     */
+    public Builder agentEnvironment(Map<String, String> environment) {
+      this.agentEnvironment = environment == null ? null : Map.copyOf(environment);
+      return this;
+    }
+
+    /**
+     * Names of further variables of the agent's environment that workloads get ({@code
+     * --pass-env}), e.g. LD_LIBRARY_PATH or http_proxy; default none.
+     */
+    public Builder passEnv(Set<String> names) {
+      this.passEnv = Set.copyOf(names);
+      return this;
+    }
+
+    /**
+     * Bytes of output (stdout and stderr together) a task may send in all ({@code
+     * --max-task-output-bytes}); past it, lines are dropped after one marker line. Default 1 GiB.
+     */
+    public Builder maxTaskOutputBytes(long bytes) {
+      this.maxTaskOutputBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Lines per second a task may send ({@code --task-log-lines-per-second}), in bursts of up to a
+     * second's worth; the excess is dropped and counted in a marker line. Default 1000.
+     */
+    public Builder taskLogLinesPerSecond(int lines) {
+      this.taskLogLinesPerSecond = lines;
+      return this;
+    }
+
+    /** Bytes per second a task may send ({@code --task-log-bytes-per-second}); default 1 MiB. */
+    public Builder taskLogBytesPerSecond(long bytes) {
+      this.taskLogBytesPerSecond = bytes;
+      return this;
+    }
+
+    /**
      * Validates the options and builds the config.
      *
      * @throws IllegalArgumentException naming the first bad option, e.g. "--state-dir is required"
@@ -620,6 +742,22 @@ public final class AgentConfig {
         require(TlsFiles.certificateProblem("--tls-cert", tlsCert));
         require(TlsFiles.privateKeyProblem("--tls-key", tlsKey));
       }
+      require(runAs == null || !runAs.isBlank(), "--run-as must name a user");
+      for (String name : passEnv) {
+        require(
+            ENVIRONMENT_NAME.matcher(name).matches(),
+            "--pass-env: '" + name + "' is not an environment variable name");
+      }
+      require(
+          maxTaskOutputBytes > 0,
+          "--max-task-output-bytes must be positive, got " + maxTaskOutputBytes);
+      require(
+          taskLogLinesPerSecond > 0,
+          "--task-log-lines-per-second must be positive, got " + taskLogLinesPerSecond);
+      require(
+          taskLogBytesPerSecond > 0,
+          "--task-log-bytes-per-second must be positive, got " + taskLogBytesPerSecond);
+      require(channelFactory != null, "channelFactory must not be null");
       require(clock != null, "clock must not be null");
       return new AgentConfig(this, nodeName == null ? localHostName() : nodeName, spec);
     }

@@ -3,8 +3,12 @@ package io.gpupool.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.gpupool.agent.workload.WorkloadSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,6 +36,51 @@ class AgentConfigTest {
     assertThat(config.channelFactory()).isNotNull();
     assertThat(config.clock()).isNotNull();
     assertThat(config.stopWorkAfterDisconnect()).as("tasks run on while away").isEmpty();
+    assertThat(config.runAs()).as("workloads run as the agent's own user").isEmpty();
+    assertThat(config.agentEnvironment()).isEqualTo(System.getenv());
+    assertThat(config.passEnv()).isEmpty();
+    assertThat(config.outputLimits().maxTaskOutputBytes()).isEqualTo(1L << 30);
+    assertThat(config.outputLimits().logLinesPerSecond()).isEqualTo(1000);
+    assertThat(config.outputLimits().logBytesPerSecond()).isEqualTo(1L << 20);
+  }
+
+  @Test
+  void workloadOptionsReachTheRunnerAndSurviveToBuilder() {
+    AgentConfig config =
+        valid()
+            .runAs("nobody")
+            .agentEnvironment(Map.of("PATH", "/bin", "GPUPOOL_JOIN_TOKEN", "secret"))
+            .passEnv(Set.of("LD_LIBRARY_PATH"))
+            .maxTaskOutputBytes(4096)
+            .taskLogLinesPerSecond(10)
+            .taskLogBytesPerSecond(2048)
+            .build();
+
+    for (AgentConfig c : List.of(config, config.toBuilder().build())) {
+      WorkloadSettings settings = c.workloadSettings();
+      assertThat(settings.runAs()).hasValue("nobody");
+      assertThat(settings.agentEnvironment()).containsEntry("PATH", "/bin");
+      assertThat(settings.passEnv()).containsExactly("LD_LIBRARY_PATH");
+      assertThat(settings.outputLimits().maxTaskOutputBytes()).isEqualTo(4096);
+      assertThat(settings.outputLimits().logLinesPerSecond()).isEqualTo(10);
+      assertThat(settings.outputLimits().logBytesPerSecond()).isEqualTo(2048);
+    }
+    assertThat(config.toString()).contains("runAs=nobody").doesNotContain("secret");
+  }
+
+  @Test
+  void badWorkloadOptionsAreRejectedNamingTheFlag() {
+    assertThatThrownBy(() -> valid().runAs(" ").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("--run-as must name a user");
+    assertThatThrownBy(() -> valid().passEnv(Set.of("A=B")).build())
+        .hasMessage("--pass-env: 'A=B' is not an environment variable name");
+    assertThatThrownBy(() -> valid().maxTaskOutputBytes(0).build())
+        .hasMessage("--max-task-output-bytes must be positive, got 0");
+    assertThatThrownBy(() -> valid().taskLogLinesPerSecond(-1).build())
+        .hasMessage("--task-log-lines-per-second must be positive, got -1");
+    assertThatThrownBy(() -> valid().taskLogBytesPerSecond(0).build())
+        .hasMessage("--task-log-bytes-per-second must be positive, got 0");
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.gpupool.agent.device.SimulateSpec;
 import io.gpupool.agent.device.SimulatedBackend;
 import io.gpupool.agent.workload.AbandonedRunners;
 import io.gpupool.agent.workload.TaskRunner;
+import io.gpupool.agent.workload.WorkloadUser;
 import io.gpupool.proto.v1.CancelTaskCommand;
 import io.gpupool.proto.v1.CommandWorkload;
 import io.gpupool.proto.v1.ConnectRequest;
@@ -28,16 +29,19 @@ import io.grpc.inprocess.InProcessServerBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -207,6 +211,45 @@ class AgentTest {
         .hasMessageContaining("no NVIDIA driver found")
         .hasMessageContaining("--simulate 8xA100-80GB");
     assertThat(controller.registrations).isEmpty();
+  }
+
+  @Test
+  void anUnknownRunAsUserFailsTheStartNamingTheFlag() {
+    AgentConfig config = config().runAs("no-such-user-here").build();
+
+    assertThatThrownBy(() -> start(config))
+        .isInstanceOf(AgentStartException.class)
+        .hasMessageStartingWith("--run-as: no user 'no-such-user-here'");
+    assertThat(controller.registrations).isEmpty();
+  }
+
+  @Test
+  void tasksOfAnAgentRunAsTheRunAsUserWithoutTheAgentsSecrets() throws Exception {
+    Assumptions.assumeTrue(WorkloadUser.agent().isRoot(), "needs a root agent");
+    Files.setPosixFilePermissions(stateDir, PosixFilePermissions.fromString("rwx--x--x"));
+    controller.autoAck = true;
+    start(
+        config()
+            .runAs("nobody")
+            .agentEnvironment(Map.of("PATH", "/usr/bin:/bin", "GPUPOOL_JOIN_TOKEN", TOKEN))
+            .build());
+
+    controller
+        .latest()
+        .send(
+            startTask(
+                "t-nobody",
+                TaskSpec.newBuilder()
+                    .setCommand(
+                        CommandWorkload.newBuilder()
+                            .addArgv("sh")
+                            .addArgv("-c")
+                            .addArgv("id -un; echo \"token=$GPUPOOL_JOIN_TOKEN\""))
+                    .build(),
+                0));
+
+    awaitEnded("t-nobody");
+    assertThat(logTexts(of(allUpdates(), "t-nobody"))).containsExactly("nobody", "token=");
   }
 
   @Test

@@ -149,7 +149,10 @@ final class ProcessCluster implements AutoCloseable {
                 "--simulate",
                 simulate,
                 "--heartbeat-interval",
-                "200ms"));
+                "200ms",
+                // Tasks write into the test's temp dirs, which only the test's user may enter.
+                "--run-as",
+                System.getProperty("user.name")));
     args.addAll(List.of(extra));
     return add(new GpupoolProcess(name, dir, args));
   }

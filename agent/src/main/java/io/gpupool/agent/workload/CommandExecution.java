@@ -42,9 +42,9 @@ import org.slf4j.LoggerFactory;
  * exited, the workload's leftover processes are gone and both output files are drained. The ended
  * message is empty when the workload exited by itself (the exit code says it all) and says why the
  * agent killed it otherwise. Whatever goes wrong before the workload runs (bad working_dir, unknown
- * device, a program that cannot be executed) ends the task with a message and without an exit code.
- * After the ended update is in the sink, the task dir is marked reported, so that no later agent
- * reports it again.
+ * device, an unknown run-as user, a program that cannot be executed) ends the task with a message
+ * and without an exit code. After the ended update is in the sink, the task dir is marked reported,
+ * so that no later agent reports it again.
  *
  * <p>Preemption: {@link #preempt} writes the notice file, sends SIGUSR1 to the workload (not to its
  * supervisor) and stops the tree at the deadline, or at once when the workload prints {@code
@@ -60,10 +60,6 @@ final class CommandExecution implements Execution, TaskPoller.Polled {
   private static final Logger log = LoggerFactory.getLogger(CommandExecution.class);
   private static final long FLUSH_INTERVAL_MS = 100;
   private static final long TREE_REFRESH_INTERVAL_MS = 500;
-  private static final int MAX_LINE_BYTES = 64 * 1024;
-
-  /** Output read per file and turn at most, so that one chatty task cannot hold up the others. */
-  private static final long MAX_BYTES_PER_TURN = 1024 * 1024;
 
   private static final long FLUSH_TURNS =
       Math.max(1, FLUSH_INTERVAL_MS / TaskPoller.INTERVAL_MILLIS);
@@ -111,8 +107,7 @@ final class CommandExecution implements Execution, TaskPoller.Polled {
   private String gpuMemoryMessage; // guarded by this; set when the share was exceeded
 
   // Confined to the poller's turns (the timer thread).
-  private OutputTail stdout;
-  private OutputTail stderr;
+  private TaskOutputFiles outputFiles;
   private Phase phase = Phase.RUNNING;
   private long turns;
   private boolean devicesBusy;
@@ -165,7 +160,7 @@ final class CommandExecution implements Execution, TaskPoller.Polled {
   /** Launches the supervisor, or ends the task at once when the workload cannot run. */
   @Override
   public void start() {
-    output = newOutput(0, 0);
+    output = newOutput(new long[3]);
     Instant startedAt = context.clock().instant();
     Process process;
     try {
@@ -177,8 +172,7 @@ final class CommandExecution implements Execution, TaskPoller.Polled {
     }
     child = process;
     tree = new ProcessTree(process.toHandle());
-    stdout = new OutputTail(files.stdout(), 0, MAX_LINE_BYTES);
-    stderr = new OutputTail(files.stderr(), 0, MAX_LINE_BYTES);
+    outputFiles = newOutputFiles(new long[2]);
     context.backend().workStarted(deviceIndices);
     devicesBusy = true;
     log.info("task {} started: supervisor pid {}", taskId, process.pid());
@@ -203,15 +197,29 @@ final class CommandExecution implements Execution, TaskPoller.Polled {
    *
    * @param taskDirectory the task's directory, {@code stateDir/tasks/<taskId>}, as a real path
    * @param startedAt when the supervisor was launched
+   * @param runAs whom the earlier agent started the workload as, when its record says
    */
-  void reattach(Path taskDirectory, SupervisorDir dir, Instant startedAt) {
+  void reattach(
+      Path taskDirectory,
+      SupervisorDir dir,
+      Instant startedAt,
+      Optional<SupervisorDir.RunAs> runAs) {
     files = dir;
     noticeFile = new NoticeFile(taskDirectory);
     long[] offsets = dir.reportedOffsets();
-    output = newOutput(offsets[0], offsets[1]);
-    stdout = new OutputTail(dir.stdout(), offsets[0], MAX_LINE_BYTES);
-    stderr = new OutputTail(dir.stderr(), offsets[1], MAX_LINE_BYTES);
+    output = newOutput(offsets);
+    outputFiles = newOutputFiles(offsets);
     restoreStopState(dir.readStopState());
+    runAs
+        .filter(user -> !context.users().agent().isRoot())
+        .filter(user -> user.uid() != context.users().agent().uid())
+        .ifPresent(
+            user ->
+                log.warn(
+                    "task {} runs as {}, and this agent, not root, cannot signal it: cancel,"
+                        + " preemption and limits will not stop it",
+                    taskId,
+                    user.describe()));
     OptionalLong pid = dir.pid();
     Optional<ProcessHandle> supervisor =
         pid.isPresent()
@@ -228,10 +236,11 @@ final class CommandExecution implements Execution, TaskPoller.Polled {
     devicesBusy = true;
     Duration ran = SpecLimits.nonNegative(Duration.between(startedAt, context.clock().instant()));
     log.info(
-        "task {} taken over: supervisor pid {}, running for {}",
+        "task {} taken over: supervisor pid {}, running for {}{}",
         taskId,
         pid.getAsLong(),
-        DurationText.format(ran));
+        DurationText.format(ran),
+        runAs.map(user -> " as " + user.describe()).orElse(""));
     scheduleLimits(maxRuntime.map(limit -> SpecLimits.nonNegative(limit.minus(ran))));
     StopReason stopping;
     PreemptionNotice given;
@@ -369,7 +378,7 @@ final class CommandExecution implements Execution, TaskPoller.Polled {
     }
     turns++;
     if (phase == Phase.RUNNING) {
-      readOutput(MAX_BYTES_PER_TURN);
+      readOutput(true);
       if (turns % FLUSH_TURNS == 0) {
         output.flush();
       }
@@ -397,7 +406,7 @@ final class CommandExecution implements Execution, TaskPoller.Polled {
       }
     }
     if (phase == Phase.ENDING) {
-      readOutput(MAX_BYTES_PER_TURN);
+      readOutput(false);
       // Reaped, not just dead: whoever sees the ended update can rely on the tree being gone.
       boolean leftoversGone = leftovers.stream().noneMatch(ProcessHandle::isAlive);
       if (leftoversGone || endDeadlinePassed) {
@@ -473,10 +482,12 @@ final class CommandExecution implements Execution, TaskPoller.Polled {
   private void end() {
     done = true;
     context.poller().remove(this);
-    readOutput(Long.MAX_VALUE);
-    stdout.finish((text, end) -> takeLine(LogStream.LOG_STREAM_STDOUT, text, end));
-    stderr.finish((text, end) -> takeLine(LogStream.LOG_STREAM_STDERR, text, end));
-    closeTails();
+    try {
+      outputFiles.drain();
+    } catch (IOException e) {
+      log.warn("task {}: reading its output failed: {}", taskId, e.toString());
+    }
+    closeOutputFiles();
     synchronized (jobs) {
       jobs.forEach(job -> job.cancel(false));
     }
@@ -492,10 +503,9 @@ final class CommandExecution implements Execution, TaskPoller.Polled {
     }
   }
 
-  private void readOutput(long maxBytes) {
+  private void readOutput(boolean running) {
     try {
-      stdout.read(maxBytes, (text, end) -> takeLine(LogStream.LOG_STREAM_STDOUT, text, end));
-      stderr.read(maxBytes, (text, end) -> takeLine(LogStream.LOG_STREAM_STDERR, text, end));
+      outputFiles.read(running);
     } catch (IOException e) {
       log.warn("task {}: reading its output failed: {}", taskId, e.toString());
     }
@@ -511,13 +521,11 @@ final class CommandExecution implements Execution, TaskPoller.Polled {
     }
   }
 
-  private void closeTails() {
-    for (OutputTail tail : new OutputTail[] {stdout, stderr}) {
-      try {
-        tail.close();
-      } catch (IOException e) {
-        log.debug("task {}: closing an output file failed: {}", taskId, e.toString());
-      }
+  private void closeOutputFiles() {
+    try {
+      outputFiles.close();
+    } catch (IOException e) {
+      log.debug("{}", e.toString());
     }
   }
 
@@ -648,8 +656,17 @@ final class CommandExecution implements Execution, TaskPoller.Polled {
       throw new LaunchException("exec failed: command.argv is empty");
     }
     List<String> uuids = deviceUuids();
-    Path taskDirectory = taskDirectory();
-    Path directory = workingDirectory(workload, taskDirectory);
+    WorkloadUser user;
+    try {
+      user = context.users().resolve(context.workloads().runAs().orElse(null));
+    } catch (IllegalArgumentException e) {
+      throw new LaunchException(
+          "cannot run the task as the agent's --run-as user: " + e.getMessage());
+    }
+    boolean switchUser = context.users().isSwitch(user);
+    Path taskDirectory = taskDirectory(user, switchUser);
+    Path work = taskDirectory.resolve(TaskDirectories.WORK);
+    Path directory = workingDirectory(workload, work);
     NoticeFile notices = new NoticeFile(taskDirectory);
     try {
       notices.deleteStale();
@@ -659,8 +676,17 @@ final class CommandExecution implements Execution, TaskPoller.Polled {
     }
     noticeFile = notices;
     SupervisorDir dir = new SupervisorDir(taskDirectory);
+    List<String> supervisor;
+    try {
+      supervisor =
+          switchUser
+              ? Supervisor.command(dir.path(), user, workload.getArgvList())
+              : Supervisor.command(dir.path(), workload.getArgvList());
+    } catch (IllegalStateException e) {
+      throw new LaunchException(e.getMessage());
+    }
     ProcessBuilder builder =
-        new ProcessBuilder(Supervisor.command(dir.path(), workload.getArgvList()))
+        new ProcessBuilder(supervisor)
             .directory(directory.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(NULL_DEVICE))
             // The shell's own words ("Terminated" when the workload dies of SIGTERM) are not the
@@ -668,6 +694,15 @@ final class CommandExecution implements Execution, TaskPoller.Polled {
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .redirectError(ProcessBuilder.Redirect.DISCARD);
     Map<String, String> environment = builder.environment();
+    // Not the agent's environment, which holds its secrets: an allow-list of it.
+    environment.clear();
+    environment.putAll(
+        TaskEnvironment.base(
+            context.workloads().agentEnvironment(),
+            context.workloads().passEnv(),
+            user,
+            Files.isDirectory(user.home()) ? user.home() : work,
+            taskDirectory.resolve(TaskDirectories.TMP)));
     try {
       environment.putAll(workload.getEnvMap());
     } catch (IllegalArgumentException e) {
@@ -695,7 +730,7 @@ final class CommandExecution implements Execution, TaskPoller.Polled {
     }
     try {
       // Recorded before the launch: an agent dying right after it still knows the task.
-      dir.prepare(command, startedAt);
+      dir.prepare(command, startedAt, SupervisorDir.RunAs.of(user));
     } catch (IOException e) {
       throw new LaunchException("cannot record the task in " + dir.path() + ": " + e);
     }
@@ -746,10 +781,11 @@ final class CommandExecution implements Execution, TaskPoller.Polled {
   /**
    * The agent's own directory for the task, {@code stateDir/tasks/<taskId>}, created if missing, as
    * a real path (the supervisor's command line names it, and a restarted agent must find it there
-   * however the state dir was spelled): it holds the notice file and the supervisor dir, and is the
-   * working dir when the spec names none.
+   * however the state dir was spelled): it holds the notice file, the supervisor dir, and the
+   * workload's work dir (the working dir when the spec names none) and tmp dir, which belong to the
+   * workload's user (see {@link TaskDirectories}).
    */
-  private Path taskDirectory() throws LaunchException {
+  private Path taskDirectory(WorkloadUser user, boolean switchUser) throws LaunchException {
     if (!DIRECTORY_SAFE_ID.matcher(taskId).matches()) {
       throw new LaunchException(
           "task id '"
@@ -759,9 +795,10 @@ final class CommandExecution implements Execution, TaskPoller.Polled {
     }
     Path directory = taskDirectory(context.stateDir(), taskId);
     try {
-      Files.createDirectories(directory);
-      return directory.toRealPath();
-    } catch (IOException e) {
+      directory = TaskDirectories.prepareTasks(context.stateDir()).resolve(taskId);
+      TaskDirectories.prepare(directory, user, switchUser);
+      return directory;
+    } catch (IOException | UnsupportedOperationException e) {
       throw new LaunchException("cannot create the task directory " + directory + ": " + e);
     }
   }
@@ -771,8 +808,7 @@ final class CommandExecution implements Execution, TaskPoller.Polled {
     return stateDir.resolve("tasks").resolve(taskId);
   }
 
-  private static Path workingDirectory(CommandWorkload command, Path taskDirectory)
-      throws LaunchException {
+  private static Path workingDirectory(CommandWorkload command, Path work) throws LaunchException {
     if (!command.getWorkingDir().isEmpty()) {
       Path directory;
       try {
@@ -789,22 +825,32 @@ final class CommandExecution implements Execution, TaskPoller.Polled {
       }
       return directory;
     }
-    return taskDirectory;
+    return work;
   }
 
-  private TaskOutput newOutput(long stdoutOffset, long stderrOffset) {
+  private TaskOutput newOutput(long[] offsets) {
     return new TaskOutput(
         taskId,
         context.clock(),
         context.sink(),
         this::recordReportedOffsets,
-        stdoutOffset,
-        stderrOffset);
+        context.workloads().outputLimits(),
+        offsets);
   }
 
-  private void recordReportedOffsets(long stdoutOffset, long stderrOffset) {
+  private TaskOutputFiles newOutputFiles(long[] offsets) {
+    return new TaskOutputFiles(
+        taskId,
+        files,
+        offsets,
+        output,
+        context.workloads().outputLimits().fileBytes(),
+        this::takeLine);
+  }
+
+  private void recordReportedOffsets(long stdoutOffset, long stderrOffset, long sentBytes) {
     try {
-      files.writeReportedOffsets(stdoutOffset, stderrOffset);
+      files.writeReportedOffsets(stdoutOffset, stderrOffset, sentBytes);
     } catch (IOException e) {
       log.debug("task {}: cannot record how far its output was reported: {}", taskId, e.toString());
     }

@@ -50,6 +50,19 @@ final class LineSplitter {
     return offset;
   }
 
+  /**
+   * Goes on at another offset: the file was emptied.
+   *
+   * @param keepPartialLine whether the start of the line being read is kept, to be completed by the
+   *     next bytes fed; false drops it
+   */
+  void restart(long offset, boolean keepPartialLine) {
+    this.offset = offset;
+    if (!keepPartialLine) {
+      length = 0;
+    }
+  }
+
   /** Takes the next bytes of the file, handing every line they complete to the consumer. */
   void feed(byte[] bytes, int from, int count, LineConsumer consumer) {
     for (int i = from; i < from + count; i++) {
@@ -87,7 +100,7 @@ final class LineSplitter {
     if (keep == length) {
       keep = 0; // not UTF-8 anyway: cut where the limit is
     }
-    consumer.line(decode(0, length - keep), offset - keep);
+    consumer.line(decode(0, length - keep), Math.max(0, offset - keep));
     System.arraycopy(line, length - keep, line, 0, keep);
     length = keep;
   }

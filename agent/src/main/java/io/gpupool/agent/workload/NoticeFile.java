@@ -6,6 +6,9 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * The file through which the agent tells a workload that it is preempted (the workload finds it in
@@ -18,6 +21,9 @@ final class NoticeFile {
 
   /** The file's name inside the task's directory. */
   static final String NAME = ".gpupool-notice.json";
+
+  private static final Set<PosixFilePermission> READABLE =
+      PosixFilePermissions.fromString("rw-r--r--");
 
   private final Path path;
 
@@ -52,6 +58,8 @@ final class NoticeFile {
     Path temp = Files.createTempFile(path.getParent(), NAME, ".tmp");
     try {
       Files.writeString(temp, notice.toJson(), StandardCharsets.UTF_8);
+      // The workload may run as another user than the agent: it must be able to read it.
+      Files.setPosixFilePermissions(temp, READABLE);
       try {
         Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {

@@ -26,6 +26,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * @param cuda the CUDA driver for cuda_kernel and diagnostic tasks, loaded when first needed
  * @param gpuMemoryCheckInterval how often a task with a GPU share has its GPU memory checked
  * @param mps the node's MPS daemon, if one runs
+ * @param workloads whom command workloads run as, their environment and output limits
+ * @param users resolves the run-as user of each command task
  */
 record RunnerContext(
     DeviceBackend backend,
@@ -37,7 +39,9 @@ record RunnerContext(
     TaskPoller poller,
     CudaDriverSource cuda,
     Duration gpuMemoryCheckInterval,
-    MpsControl mps) {
+    MpsControl mps,
+    WorkloadSettings workloads,
+    WorkloadUsers users) {
 
   /**
    * The context of one attempt of a task: the same, with every update stamped with the attempt, so
@@ -46,7 +50,18 @@ record RunnerContext(
   RunnerContext forAttempt(int attempt) {
     TaskUpdateSink stamped = update -> sink.accept(update.toBuilder().setAttempt(attempt).build());
     return new RunnerContext(
-        backend, stateDir, clock, stamped, io, timers, poller, cuda, gpuMemoryCheckInterval, mps);
+        backend,
+        stateDir,
+        clock,
+        stamped,
+        io,
+        timers,
+        poller,
+        cuda,
+        gpuMemoryCheckInterval,
+        mps,
+        workloads,
+        users);
   }
 
   /** Reports that a task's workload ended, now, with its result and why it was stopped. */

@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * itself. A supervisor that cannot record its pid exits (125) before running the workload, since a
  * restarted agent could not know that the workload ran.
  *
+ * <p>The supervisor runs as the agent's user. A workload that runs as another user is executed
+ * through {@code setpriv} (see {@link #command(Path, WorkloadUser, List)}), so the files the
+ * supervisor writes stay the agent's and out of the workload's reach.
+ *
  * <p>The workload sees the environment the agent gave the supervisor, with {@code PWD} set to its
  * working dir by the shell; the workload runs in the foreground (not as a background job), so its
  * SIGINT and SIGQUIT are not ignored. The shell's own messages ("Terminated" when the workload dies
@@ -52,12 +56,13 @@ final class Supervisor {
 
   private static final String SHELL = "/bin/sh";
   private static final Optional<String> SETSID = findSetsid();
+  private static final Optional<String> SETPRIV = findProgram("setpriv");
 
   private Supervisor() {}
 
   /**
-   * The supervisor's command line for a workload, to start with the task's working dir and
-   * environment.
+   * The supervisor's command line for a workload that runs as the agent's user, to start with the
+   * task's working dir and environment.
    *
    * @param directory the supervisor dir (absolute), which the supervisor's command line names
    */
@@ -67,6 +72,43 @@ final class Supervisor {
     command.addAll(List.of(SHELL, "-c", SCRIPT, NAME, directory.toString()));
     command.addAll(argv);
     return command;
+  }
+
+  /**
+   * The supervisor's command line for a workload that runs as another user: the supervisor stays
+   * the agent's user (it writes the files in the supervisor dir, which the workload cannot touch),
+   * and only the workload is executed through {@code setpriv}, which switches to the user's uid,
+   * gid and supplementary groups, clears the inheritable capabilities and executes the program in
+   * place (same pid, same exit status, signals reach the program itself). It keeps the environment
+   * the supervisor got.
+   *
+   * @throws IllegalStateException when setpriv (util-linux) is not installed
+   */
+  static List<String> command(Path directory, WorkloadUser user, List<String> argv) {
+    List<String> workload = new ArrayList<>(switchUser(user));
+    workload.addAll(argv);
+    return command(directory, workload);
+  }
+
+  /**
+   * The setpriv command line that runs the program after it as the user.
+   *
+   * @throws IllegalStateException when setpriv (util-linux) is not installed
+   */
+  static List<String> switchUser(WorkloadUser user) {
+    String setpriv =
+        SETPRIV.orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "setpriv (util-linux) is not installed: the agent needs it to run tasks as "
+                        + user.describe()));
+    return List.of(
+        setpriv,
+        "--reuid=" + user.uid(),
+        "--regid=" + user.gid(),
+        "--init-groups",
+        "--inh-caps=-all",
+        "--");
   }
 
   /**
@@ -80,6 +122,17 @@ final class Supervisor {
 
   /** The setsid program (util-linux); without it, supervisors share the agent's session. */
   private static Optional<String> findSetsid() {
+    Optional<String> setsid = findProgram("setsid");
+    if (setsid.isEmpty()) {
+      log.warn(
+          "setsid (util-linux) not found: command tasks run in the agent's session, and a signal to"
+              + " the agent's process group reaches them too");
+    }
+    return setsid;
+  }
+
+  /** An executable of that name on the agent's PATH, or in /usr/bin or /bin. */
+  static Optional<String> findProgram(String name) {
     String path = System.getenv("PATH");
     List<String> directories = new ArrayList<>();
     if (path != null) {
@@ -90,14 +143,11 @@ final class Supervisor {
       if (directory.isEmpty()) {
         continue;
       }
-      Path candidate = Path.of(directory, "setsid");
+      Path candidate = Path.of(directory, name);
       if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
         return Optional.of(candidate.toString());
       }
     }
-    log.warn(
-        "setsid (util-linux) not found: command tasks run in the agent's session, and a signal to"
-            + " the agent's process group reaches them too");
     return Optional.empty();
   }
 }

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -30,11 +31,14 @@ import java.util.Properties;
  *
  * <ul>
  *   <li>{@code launch}: written by the agent before it launches the supervisor: the launch time
- *       (ISO-8601) on the first line, then the {@code StartTask} message;
+ *       (ISO-8601) and the user the workload runs as ({@code uid:gid:name}) on the first line, then
+ *       the {@code StartTask} message;
  *   <li>{@code pid}: the supervisor's pid, its first act;
  *   <li>{@code stdout}, {@code stderr}: the workload's output, appended by it;
  *   <li>{@code exit}: the workload's exit status and a newline, written by the supervisor last;
- *   <li>{@code offsets}: how far stdout and stderr were handed to the sink;
+ *   <li>{@code offsets}: how far stdout and stderr were handed to the sink, and how many bytes of
+ *       output the task sent in all; the agent empties stdout and stderr once it has reported them
+ *       and they grew large, recording offset 0 before it does (see {@link TaskOutputFiles});
  *   <li>{@code stop}: why the agent is stopping the task and its preemption notice, if any;
  *   <li>{@code reported}: the launch record, renamed once the task's ended update is in the sink;
  *       stdout and stderr are emptied then.
@@ -44,6 +48,10 @@ import java.util.Properties;
  * complete (newline-terminated): a supervisor killed while writing it leaves a task without exit
  * status. {@code offsets} is overwritten in place with one small fixed-width write, {@code stop} is
  * written aside and moved into place: a reader sees the old content or the new.
+ *
+ * <p>The directory belongs to the agent's user with mode 0700: a workload that runs as another user
+ * cannot read another task's output, nor write the files that the agent trusts (pid, exit); it
+ * writes its own stdout and stderr only through the descriptors it inherits.
  *
  * <p>Files are never deleted while a task runs or when it is reported, only when the next attempt
  * of the task starts: on a file system that keeps recently deleted inodes from reuse (ext4 without
@@ -63,8 +71,11 @@ final class SupervisorDir {
   private static final String STOP = "stop";
   private static final String REPORTED = "reported";
 
-  /** Room for two offsets of up to 19 digits: the file never shrinks, so it is never truncated. */
-  private static final String OFFSETS_FORMAT = "%019d %019d\n";
+  /**
+   * Room for two offsets and a byte count of up to 19 digits each: the file never shrinks, so it is
+   * never truncated.
+   */
+  private static final String OFFSETS_FORMAT = "%019d %019d %019d\n";
 
   private final Path dir;
 
@@ -75,8 +86,41 @@ final class SupervisorDir {
     this.dir = taskDirectory.resolve(NAME);
   }
 
-  /** What the agent recorded before launching the task's supervisor. */
-  record LaunchRecord(StartTask command, Instant startedAt) {}
+  /**
+   * What the agent recorded before launching the task's supervisor.
+   *
+   * @param runAs whom the workload runs as; empty in a record of an agent that did not say
+   */
+  record LaunchRecord(StartTask command, Instant startedAt, Optional<RunAs> runAs) {}
+
+  /** The user a workload was started as. */
+  record RunAs(long uid, long gid, String name) {
+
+    static RunAs of(WorkloadUser user) {
+      return new RunAs(user.uid(), user.gid(), user.name());
+    }
+
+    /** "nobody (uid 65534)". */
+    String describe() {
+      return name + " (uid " + uid + ")";
+    }
+
+    private String text() {
+      return uid + ":" + gid + ":" + name;
+    }
+
+    private static Optional<RunAs> parse(String text) {
+      String[] parts = text.split(":", 3);
+      if (parts.length != 3) {
+        return Optional.empty();
+      }
+      try {
+        return Optional.of(new RunAs(Long.parseLong(parts[0]), Long.parseLong(parts[1]), parts[2]));
+      } catch (NumberFormatException e) {
+        return Optional.empty();
+      }
+    }
+  }
 
   Path path() {
     return dir;
@@ -95,15 +139,18 @@ final class SupervisorDir {
    * supervisor is launched, so that an agent dying right after the launch still knows the task; one
    * dying while writing leaves no supervisor behind (see {@link #pid()}).
    *
+   * @param runAs whom the workload runs as
    * @throws IOException when the directory cannot be cleared or the record written
    */
-  void prepare(StartTask command, Instant startedAt) throws IOException {
-    if (Files.isDirectory(dir)) {
+  void prepare(StartTask command, Instant startedAt, RunAs runAs) throws IOException {
+    if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       deleteFiles();
     } else {
       Files.createDirectories(dir);
     }
-    byte[] time = (startedAt.toString() + "\n").getBytes(StandardCharsets.US_ASCII);
+    Files.setPosixFilePermissions(dir, TaskDirectories.privateMode());
+    byte[] time =
+        (startedAt.toString() + " " + runAs.text() + "\n").getBytes(StandardCharsets.UTF_8);
     byte[] message = command.toByteArray();
     byte[] record = Arrays.copyOf(time, time.length + message.length);
     System.arraycopy(message, 0, record, time.length, message.length);
@@ -131,12 +178,13 @@ final class SupervisorDir {
       newline++;
     }
     try {
-      Instant startedAt =
-          Instant.parse(new String(record, 0, newline, StandardCharsets.US_ASCII).trim());
+      String[] first = new String(record, 0, newline, StandardCharsets.UTF_8).trim().split(" ", 2);
+      Instant startedAt = Instant.parse(first[0]);
+      Optional<RunAs> runAs = first.length > 1 ? RunAs.parse(first[1]) : Optional.empty();
       StartTask command =
           StartTask.parseFrom(
               Arrays.copyOfRange(record, Math.min(newline + 1, record.length), record.length));
-      return new LaunchRecord(command, startedAt);
+      return new LaunchRecord(command, startedAt, runAs);
     } catch (DateTimeParseException | InvalidProtocolBufferException e) {
       throw new IOException("unreadable " + file + ": " + e.getMessage(), e);
     }
@@ -185,25 +233,34 @@ final class SupervisorDir {
         .orElse(OptionalInt.empty());
   }
 
-  /** How far stdout and stderr were reported: {@code [stdout, stderr]}, zeros at first. */
+  /**
+   * How far stdout and stderr were reported and how much output was sent: {@code [stdout, stderr,
+   * sent bytes]}, zeros at first (an earlier agent's record without the byte count gives 0 for it).
+   */
   long[] reportedOffsets() {
     Optional<String> text = readText(OFFSETS);
     if (text.isPresent()) {
       String[] parts = text.get().trim().split(" ");
-      if (parts.length == 2) {
+      if (parts.length == 2 || parts.length == 3) {
         try {
-          return new long[] {Long.parseLong(parts[0]), Long.parseLong(parts[1])};
+          return new long[] {
+            Long.parseLong(parts[0]),
+            Long.parseLong(parts[1]),
+            parts.length == 3 ? Long.parseLong(parts[2]) : 0
+          };
         } catch (NumberFormatException e) {
           // unreadable: start over, which resends the output
         }
       }
     }
-    return new long[] {0, 0};
+    return new long[] {0, 0, 0};
   }
 
-  /** Records how far stdout and stderr were reported. */
-  void writeReportedOffsets(long stdout, long stderr) throws IOException {
-    byte[] text = String.format(OFFSETS_FORMAT, stdout, stderr).getBytes(StandardCharsets.US_ASCII);
+  /** Records how far stdout and stderr were reported, and how many bytes were sent in all. */
+  void writeReportedOffsets(long stdout, long stderr, long sentBytes) throws IOException {
+    byte[] text =
+        String.format(OFFSETS_FORMAT, stdout, stderr, sentBytes)
+            .getBytes(StandardCharsets.US_ASCII);
     try (FileChannel file =
         FileChannel.open(
             dir.resolve(OFFSETS), StandardOpenOption.WRITE, StandardOpenOption.CREATE)) {

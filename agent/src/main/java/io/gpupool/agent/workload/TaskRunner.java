@@ -40,6 +40,12 @@ import org.slf4j.LoggerFactory;
  * come back as its next attempt. A cancel or preempt of an unknown or finished task is ignored.
  * While a task runs, its devices are marked busy in the device backend.
  *
+ * <p>A command workload runs as the configured user ({@link WorkloadSettings#runAs()}; the agent's
+ * own by default), in {@code stateDir/tasks/<taskId>/work/} unless its spec names a working_dir
+ * (which that user must be able to use), from an environment that holds none of the agent's own
+ * variables but an allow-list (PATH, HOME, USER, LOGNAME, TMPDIR, LANG, LC_*, TZ; see {@link
+ * WorkloadSettings#agentEnvironment()}). Its output is capped ({@link OutputLimits}).
+ *
  * <p>Every task gets {@code GPUPOOL_TASK_ID}, {@code GPUPOOL_ATTEMPT}, {@code
  * CUDA_VISIBLE_DEVICES}, {@code GPUPOOL_GPU_UUIDS} and {@code GPUPOOL_NOTICE_FILE} in its
  * environment, on top of the spec's env and then the controller's (whose values win over the
@@ -80,7 +86,7 @@ public final class TaskRunner implements AutoCloseable {
    *
    * @param backend the node's devices: their UUIDs go to the workload, their busy state is updated
    * @param stateDir the agent's state dir; a task without working_dir runs in {@code
-   *     stateDir/tasks/<taskId>/}
+   *     stateDir/tasks/<taskId>/work/}
    * @param clock time stamps of the updates
    * @param sink receives every update; see {@link TaskUpdateSink} for the order guarantees
    */
@@ -103,7 +109,7 @@ public final class TaskRunner implements AutoCloseable {
    * @param backend the node's devices: their UUIDs go to the workload, their busy state is updated,
    *     their compute processes are watched for tasks with a GPU share
    * @param stateDir the agent's state dir; a task without working_dir runs in {@code
-   *     stateDir/tasks/<taskId>/}
+   *     stateDir/tasks/<taskId>/work/}
    * @param clock time stamps of the updates
    * @param sink receives every update; see {@link TaskUpdateSink} for the order guarantees
    * @param cuda the CUDA driver of cuda_kernel and diagnostic tasks, asked for when one starts
@@ -117,6 +123,24 @@ public final class TaskRunner implements AutoCloseable {
       TaskUpdateSink sink,
       CudaDriverSource cuda,
       Duration gpuMemoryCheckInterval) {
+    this(backend, stateDir, clock, sink, cuda, gpuMemoryCheckInterval, WorkloadSettings.defaults());
+  }
+
+  /**
+   * Creates a runner whose command workloads run as configured; it starts its threads lazily.
+   *
+   * @param workloads whom command workloads run as (see {@link #checkWorkloadUser}), what of the
+   *     agent's environment they get, and how much output they may send
+   * @see #TaskRunner(DeviceBackend, Path, Clock, TaskUpdateSink, CudaDriverSource, Duration)
+   */
+  public TaskRunner(
+      DeviceBackend backend,
+      Path stateDir,
+      Clock clock,
+      TaskUpdateSink sink,
+      CudaDriverSource cuda,
+      Duration gpuMemoryCheckInterval,
+      WorkloadSettings workloads) {
     this(
         backend,
         stateDir,
@@ -124,7 +148,9 @@ public final class TaskRunner implements AutoCloseable {
         sink,
         cuda,
         gpuMemoryCheckInterval,
-        MpsControl.fromEnvironment(System.getenv()));
+        MpsControl.fromEnvironment(workloads.agentEnvironment()),
+        workloads,
+        WorkloadUsers.system());
   }
 
   TaskRunner(
@@ -135,6 +161,28 @@ public final class TaskRunner implements AutoCloseable {
       CudaDriverSource cuda,
       Duration gpuMemoryCheckInterval,
       MpsControl mps) {
+    this(
+        backend,
+        stateDir,
+        clock,
+        sink,
+        cuda,
+        gpuMemoryCheckInterval,
+        mps,
+        WorkloadSettings.defaults(),
+        WorkloadUsers.system());
+  }
+
+  TaskRunner(
+      DeviceBackend backend,
+      Path stateDir,
+      Clock clock,
+      TaskUpdateSink sink,
+      CudaDriverSource cuda,
+      Duration gpuMemoryCheckInterval,
+      MpsControl mps,
+      WorkloadSettings workloads,
+      WorkloadUsers users) {
     if (gpuMemoryCheckInterval.toNanos() <= 0) {
       throw new IllegalArgumentException(
           "gpuMemoryCheckInterval must be positive: " + gpuMemoryCheckInterval);
@@ -155,7 +203,36 @@ public final class TaskRunner implements AutoCloseable {
             new TaskPoller(timers),
             cuda,
             gpuMemoryCheckInterval,
-            mps);
+            mps,
+            workloads,
+            users);
+  }
+
+  /**
+   * Checks before the first task that workloads can run as configured: the run-as user exists, the
+   * agent may start processes as it (it is the agent's own user, or the agent is root), setpriv is
+   * installed when the user is another, and that user can reach the task directories under {@code
+   * stateDir/tasks} (created here, passable for others).
+   *
+   * @return the user workloads run as
+   * @throws IllegalArgumentException when they cannot, with a message that says why and what to do
+   *     (naming {@code --run-as} or {@code --state-dir})
+   * @throws IOException when the task directories cannot be created
+   */
+  public static WorkloadUser checkWorkloadUser(Path stateDir, WorkloadSettings workloads)
+      throws IOException {
+    WorkloadUsers users = WorkloadUsers.system();
+    WorkloadUser user;
+    try {
+      user = users.resolve(workloads.runAs().orElse(null));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--run-as: " + e.getMessage(), e);
+    }
+    Path tasks = TaskDirectories.prepareTasks(stateDir);
+    if (users.isSwitch(user)) {
+      TaskDirectories.checkReachable(tasks, user);
+    }
+    return user;
   }
 
   /**
@@ -249,7 +326,7 @@ public final class TaskRunner implements AutoCloseable {
             record.command(), context.forAttempt(CommandExecution.attemptOf(record.command())));
     running.put(taskId, execution);
     execution.ended().thenRun(() -> forget(taskId, execution));
-    execution.reattach(taskDirectory, files, record.startedAt());
+    execution.reattach(taskDirectory, files, record.startedAt(), record.runAs());
     return true;
   }
 

@@ -17,6 +17,13 @@
  * io.gpupool.agent.cuda}; it cannot be interrupted, so stops are reported when it ends, and it dies
  * with the agent process.
  *
+ * <p>Command workloads are fenced off from the agent and from each other's users: they run as the
+ * configured user ({@code WorkloadSettings.runAs}, through {@code setpriv} when it is not the
+ * agent's own; {@code WorkloadUsers}), in a work dir of their own next to the agent-owned
+ * supervisor dir ({@code TaskDirectories}), from an allow-listed environment ({@code
+ * TaskEnvironment}), and their output is capped in total, rate-limited and kept small on disk
+ * ({@code OutputLimits}, {@code TaskOutput}, {@code TaskOutputFiles}).
+ *
  * <p>Preemption follows the notice protocol of {@code PreemptTaskCommand}: the notice (task id,
  * reason, RFC 3339 deadline, attempt) is written as JSON to the file named in {@code
  * GPUPOOL_NOTICE_FILE}, the workload's main process gets SIGUSR1, and the tree is stopped when the

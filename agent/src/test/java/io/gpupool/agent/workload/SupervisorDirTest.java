@@ -7,9 +7,13 @@ import io.gpupool.proto.v1.CommandWorkload;
 import io.gpupool.proto.v1.StartTask;
 import io.gpupool.proto.v1.TaskSpec;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Optional;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,20 +34,44 @@ class SupervisorDirTest {
           .putEnv("RANK", "2")
           .build();
 
+  private static final SupervisorDir.RunAs NOBODY = new SupervisorDir.RunAs(65534, 65534, "nobody");
+
   @TempDir Path taskDir;
 
   private SupervisorDir prepared() throws IOException {
     SupervisorDir dir = new SupervisorDir(taskDir);
-    dir.prepare(START, STARTED);
+    dir.prepare(START, STARTED, NOBODY);
     return dir;
   }
 
   @Test
-  void theLaunchRecordKeepsTheStartMessageAndTime() throws IOException {
+  void theLaunchRecordKeepsTheStartMessageTimeAndUser() throws IOException {
     SupervisorDir dir = prepared();
 
     assertThat(dir.hasRecord()).isTrue();
-    assertThat(dir.readRecord()).isEqualTo(new SupervisorDir.LaunchRecord(START, STARTED));
+    assertThat(dir.readRecord())
+        .isEqualTo(new SupervisorDir.LaunchRecord(START, STARTED, Optional.of(NOBODY)));
+  }
+
+  @Test
+  void aLaunchRecordOfAnEarlierAgentWithoutUserIsStillRead() throws IOException {
+    SupervisorDir dir = prepared();
+    byte[] message = START.toByteArray();
+    byte[] time = (STARTED + "\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] record = Arrays.copyOf(time, time.length + message.length);
+    System.arraycopy(message, 0, record, time.length, message.length);
+    Files.write(dir.path().resolve("launch"), record);
+
+    assertThat(dir.readRecord())
+        .isEqualTo(new SupervisorDir.LaunchRecord(START, STARTED, Optional.empty()));
+  }
+
+  @Test
+  void onlyTheAgentsUserMayEnterTheDirectory() throws IOException {
+    SupervisorDir dir = prepared();
+
+    assertThat(Files.getPosixFilePermissions(dir.path()))
+        .isEqualTo(PosixFilePermissions.fromString("rwx------"));
   }
 
   @Test
@@ -81,12 +109,22 @@ class SupervisorDirTest {
   @Test
   void reportedOffsetsStartAtZeroAndKeepTheLastWritten() throws IOException {
     SupervisorDir dir = prepared();
-    assertThat(dir.reportedOffsets()).containsExactly(0, 0);
+    assertThat(dir.reportedOffsets()).containsExactly(0, 0, 0);
 
-    dir.writeReportedOffsets(10, 3);
-    dir.writeReportedOffsets(25, 7);
+    dir.writeReportedOffsets(10, 3, 13);
+    dir.writeReportedOffsets(25, 7, 32);
+    assertThat(dir.reportedOffsets()).containsExactly(25, 7, 32);
 
-    assertThat(dir.reportedOffsets()).containsExactly(25, 7);
+    dir.writeReportedOffsets(0, 7, 40); // stdout was emptied
+    assertThat(dir.reportedOffsets()).containsExactly(0, 7, 40);
+  }
+
+  @Test
+  void offsetsOfAnEarlierAgentWithoutByteCountAreStillRead() throws IOException {
+    SupervisorDir dir = prepared();
+    Files.writeString(dir.path().resolve("offsets"), "0000000000000000025 0000000000000000007\n");
+
+    assertThat(dir.reportedOffsets()).containsExactly(25, 7, 0);
   }
 
   @Test
@@ -124,7 +162,7 @@ class SupervisorDirTest {
     Files.writeString(dir.path().resolve("exit"), "1\n");
     dir.markReported();
 
-    dir.prepare(START.toBuilder().setAttempt(4).build(), STARTED);
+    dir.prepare(START.toBuilder().setAttempt(4).build(), STARTED, NOBODY);
 
     assertThat(dir.isReported()).isFalse();
     assertThat(dir.exitStatus()).isEmpty();

@@ -341,7 +341,8 @@ class TaskRunnerReattachTest {
         StartTask.newBuilder().setTaskId("t-never").setSpec(bash("echo ran")).setAttempt(1).build();
     Path taskDir = stateDir.resolve("tasks").resolve("t-never");
     Files.createDirectories(taskDir);
-    new SupervisorDir(taskDir).prepare(start, NOW); // the agent died before the launch
+    new SupervisorDir(taskDir)
+        .prepare(start, NOW, SupervisorDir.RunAs.of(WorkloadUser.agent())); // died before launch
 
     List<TaskUpdate> updates = new CopyOnWriteArrayList<>();
     TaskRunner restarted = runner(updates);

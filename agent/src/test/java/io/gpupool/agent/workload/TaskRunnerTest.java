@@ -166,11 +166,11 @@ class TaskRunnerTest {
   }
 
   @Test
-  void runsInAFreshTaskDirectoryWithoutWorkingDir() throws IOException {
+  void runsInTheTasksWorkDirWithoutWorkingDir() throws IOException {
     runner.start("t-fresh", command("pwd").build(), List.of());
 
     awaitEnded("t-fresh");
-    Path expected = stateDir.resolve("tasks").resolve("t-fresh");
+    Path expected = stateDir.resolve("tasks").resolve("t-fresh").resolve("work");
     assertThat(expected).isDirectory();
     assertThat(stdout("t-fresh")).containsExactly(expected.toRealPath().toString());
   }

@@ -2,15 +2,23 @@ package io.gpupool.cli.server;
 
 import io.gpupool.agent.Agent;
 import io.gpupool.agent.AgentConfig;
+import io.gpupool.agent.workload.WorkloadUser;
 import io.gpupool.cli.client.DurationConverter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code gpupool agent}: the node agent, registering this machine's GPUs with a controller. */
 @Command(
@@ -125,6 +133,99 @@ public final class AgentCommand implements Callable<Integer> {
               + " deadline so that no task runs twice at once (default: keep running).")
   Duration stopWorkAfterDisconnect;
 
+  // --- How tasks run: as whom, seeing what, saying how much (issue 6, agent side). ---
+
+  /** Whom tasks run as when an agent running as root is not told otherwise. */
+  static final String ROOT_DEFAULT_RUN_AS = "nobody";
+
+  @Option(
+      names = "--run-as",
+      paramLabel = "USER",
+      description =
+          "User (name or uid) the tasks run as (default: "
+              + ROOT_DEFAULT_RUN_AS
+              + " when the agent runs as root, the agent's own user otherwise). Only an agent"
+              + " running as root can run tasks as another user; --run-as root works but logs a"
+              + " warning.")
+  String runAs;
+
+  @Option(
+      names = "--pass-env",
+      split = ",",
+      paramLabel = "NAME",
+      description =
+          "Variables of the agent's environment that tasks get besides PATH, LANG, LC_*, TZ and"
+              + " the MPS directories, e.g. LD_LIBRARY_PATH,HTTP_PROXY (default: none; the"
+              + " agent's own variables, its tokens among them, never reach tasks).")
+  List<String> passEnv = new ArrayList<>();
+
+  @Option(
+      names = "--max-task-output-bytes",
+      paramLabel = "BYTES",
+      defaultValue = "1GiB",
+      converter = ByteSizeConverter.class,
+      description =
+          "Output (stdout and stderr together) a task may send in all, e.g. 512MiB; past it lines"
+              + " are dropped after one marker line (default: ${DEFAULT-VALUE}).")
+  long maxTaskOutputBytes;
+
+  @Option(
+      names = "--task-log-lines-per-second",
+      paramLabel = "N",
+      defaultValue = "1000",
+      description =
+          "Lines per second a task may send, in bursts of up to a second's worth; the excess is"
+              + " dropped and counted in a marker line (default: ${DEFAULT-VALUE}).")
+  int taskLogLinesPerSecond;
+
+  @Option(
+      names = "--task-log-bytes-per-second",
+      paramLabel = "BYTES",
+      defaultValue = "1MiB",
+      converter = ByteSizeConverter.class,
+      description = "Bytes per second a task may send (default: ${DEFAULT-VALUE}).")
+  long taskLogBytesPerSecond;
+
+  /**
+   * The user tasks run as: the one asked for, else nobody for an agent running as root, else the
+   * agent's own user (null). The agent refuses another user when it is not root.
+   */
+  static String runAsFor(String requested, long agentUid) {
+    if (requested != null) {
+      return requested;
+    }
+    return agentUid == 0 ? ROOT_DEFAULT_RUN_AS : null;
+  }
+
+  /** A byte count, with an optional binary unit: 4096, 64KiB, 512MiB, 1GiB. */
+  static final class ByteSizeConverter implements ITypeConverter<Long> {
+    private static final Pattern SIZE =
+        Pattern.compile("(\\d{1,18})\\s*(B|KiB|MiB|GiB|TiB)?", Pattern.CASE_INSENSITIVE);
+
+    @Override
+    public Long convert(String value) {
+      Matcher matcher = SIZE.matcher(value.trim());
+      if (!matcher.matches()) {
+        throw new TypeConversionException(
+            "'" + value + "' is not a size: give bytes, or a number with KiB, MiB, GiB or TiB");
+      }
+      long number = Long.parseLong(matcher.group(1));
+      String unit = matcher.group(2) == null ? "B" : matcher.group(2).toUpperCase(Locale.ROOT);
+      int shift =
+          switch (unit) {
+            case "KIB" -> 10;
+            case "MIB" -> 20;
+            case "GIB" -> 30;
+            case "TIB" -> 40;
+            default -> 0;
+          };
+      if (number > (Long.MAX_VALUE >> shift)) {
+        throw new TypeConversionException("'" + value + "' is too large");
+      }
+      return number << shift;
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     AgentConfig config = config().build();
@@ -158,6 +259,12 @@ public final class AgentCommand implements Callable<Integer> {
             .tlsCa(given(tlsCa))
             .tlsCert(given(tlsCert))
             .tlsKey(given(tlsKey));
+    config
+        .runAs(runAsFor(runAs, WorkloadUser.agent().uid()))
+        .passEnv(Set.copyOf(passEnv))
+        .maxTaskOutputBytes(maxTaskOutputBytes)
+        .taskLogLinesPerSecond(taskLogLinesPerSecond)
+        .taskLogBytesPerSecond(taskLogBytesPerSecond);
     if (name != null) {
       config.nodeName(name);
     }

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gpupool.agent.AgentConfig;
+import io.gpupool.agent.workload.WorkloadUser;
 import io.gpupool.cli.TestCertificates;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -154,5 +156,83 @@ class AgentCommandTest {
             "--tls-key "
                 + node.certificate()
                 + ": no PEM private key in it (expected -----BEGIN PRIVATE KEY-----)");
+  }
+
+  @Test
+  void tasksRunAsNobodyUnderARootAgentAndAsTheAgentsOwnUserOtherwise() {
+    AgentCommand defaults = parse("--join-token", "j", "--state-dir", "/a");
+    AgentCommand asAlice = parse("--join-token", "j", "--state-dir", "/a", "--run-as", "alice");
+
+    assertThat(defaults.runAs).isNull();
+    assertThat(asAlice.runAs).isEqualTo("alice");
+    assertThat(AgentCommand.runAsFor(defaults.runAs, 0)).isEqualTo("nobody");
+    assertThat(AgentCommand.runAsFor(defaults.runAs, 1000))
+        .as("a non-root agent runs tasks as itself")
+        .isNull();
+    assertThat(AgentCommand.runAsFor("root", 0)).as("root only when asked for").isEqualTo("root");
+    assertThat(AgentCommand.runAsFor(asAlice.runAs, 0)).isEqualTo("alice");
+    assertThat(AgentCommand.runAsFor(asAlice.runAs, 1000))
+        .as("passed on: the agent refuses another user when it is not root")
+        .isEqualTo("alice");
+  }
+
+  @Test
+  void aNonRootAgentAskedToRunTasksAsAnotherUserIsRefusedSayingWhy() {
+    Assumptions.assumeFalse(WorkloadUser.agent().isRoot(), "needs a JVM that is not root");
+    String other = WorkloadUser.agent().uid() == 65534 ? "root" : "nobody";
+
+    assertThatThrownBy(() -> WorkloadUser.resolve(AgentCommand.runAsFor(other, 1000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not as root")
+        .hasMessageContaining("--run-as");
+  }
+
+  @Test
+  void outputLimitsDefaultToOneGibibyteAThousandLinesAndOneMebibytePerSecond() {
+    AgentCommand defaults = parse("--join-token", "j", "--state-dir", "/a");
+    AgentCommand set =
+        parse(
+            "--join-token",
+            "j",
+            "--state-dir",
+            "/a",
+            "--max-task-output-bytes",
+            "64KiB",
+            "--task-log-lines-per-second",
+            "50",
+            "--task-log-bytes-per-second",
+            "4096",
+            "--pass-env",
+            "LD_LIBRARY_PATH,HTTP_PROXY");
+
+    assertThat(defaults.maxTaskOutputBytes).isEqualTo(1L << 30);
+    assertThat(defaults.taskLogLinesPerSecond).isEqualTo(1000);
+    assertThat(defaults.taskLogBytesPerSecond).isEqualTo(1L << 20);
+    assertThat(defaults.passEnv).isEmpty();
+    assertThat(set.maxTaskOutputBytes).isEqualTo(64 * 1024);
+    assertThat(set.taskLogLinesPerSecond).isEqualTo(50);
+    assertThat(set.taskLogBytesPerSecond).isEqualTo(4096);
+    assertThat(set.passEnv).containsExactly("LD_LIBRARY_PATH", "HTTP_PROXY");
+  }
+
+  @Test
+  void aMalformedSizeIsRejectedNamingTheOption() {
+    assertThatThrownBy(
+            () ->
+                parse("--join-token", "j", "--state-dir", "/a", "--max-task-output-bytes", "lots"))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("--max-task-output-bytes")
+        .hasMessageContaining("not a size");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "--join-token",
+                    "j",
+                    "--state-dir",
+                    "/a",
+                    "--task-log-bytes-per-second",
+                    "99999999999TiB"))
+        .isInstanceOf(CommandLine.ParameterException.class)
+        .hasMessageContaining("--task-log-bytes-per-second");
   }
 }
