@@ -757,7 +757,6 @@ public final class AgentConfig {
       require(
           taskLogBytesPerSecond > 0,
           "--task-log-bytes-per-second must be positive, got " + taskLogBytesPerSecond);
-      require(channelFactory != null, "channelFactory must not be null");
       require(clock != null, "clock must not be null");
       return new AgentConfig(this, nodeName == null ? localHostName() : nodeName, spec);
     }
