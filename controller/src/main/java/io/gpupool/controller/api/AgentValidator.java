@@ -95,6 +95,10 @@ final class AgentValidator {
   static void heartbeat(Heartbeat heartbeat) {
     Violations v = new Violations();
     v.check(
+        !heartbeat.hasTime() || com.google.protobuf.util.Timestamps.isValid(heartbeat.getTime()),
+        "heartbeat.time",
+        "must be a valid timestamp between years 1 and 9999");
+    v.check(
         heartbeat.getDevicesCount() <= Limits.MAX_GPUS,
         "heartbeat.devices",
         "at most " + Limits.MAX_GPUS + ", has " + heartbeat.getDevicesCount());

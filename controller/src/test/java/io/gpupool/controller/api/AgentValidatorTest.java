@@ -18,6 +18,17 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(10)
 class AgentValidatorTest {
   @Test
+  void aHeartbeatTimeOutsideTheRangeOfInstantsIsRefusedNamingTheField() {
+    Heartbeat farFuture =
+        Heartbeat.newBuilder()
+            .setTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(Long.MAX_VALUE))
+            .build();
+
+    assertThatThrownBy(() -> AgentValidator.heartbeat(farFuture))
+        .hasMessageContaining("heartbeat.time: must be a valid timestamp");
+  }
+
+  @Test
   void aHeartbeatWithTooManyProcessesOrWordsIsRefusedNamingTheDevice() {
     DeviceStatus crowded =
         DeviceStatus.newBuilder()
