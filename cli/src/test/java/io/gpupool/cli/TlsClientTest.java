@@ -66,7 +66,8 @@ class TlsClientTest {
         .grpcPort(0)
         .httpPort(-1)
         .dataDir(dir.resolve(name))
-        .joinToken("j");
+        .joinToken("j")
+        .authentication(false); // transport is what this tests; tokens have AccessCommandsTest
   }
 
   private static String address(Controller controller) {

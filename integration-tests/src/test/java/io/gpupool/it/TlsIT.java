@@ -76,10 +76,16 @@ class TlsIT {
           .agent("agent", address, "1xH100-80GB", "--tls-ca", ca.caCertificate().toString())
           .start();
       String id;
+      String token =
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .until(cluster::adminToken, java.util.Optional::isPresent)
+              .get();
       try (GpuPoolClient client =
           GpuPoolClient.builder()
               .target(address)
               .tls(ca.caCertificate())
+              .token(token)
               .callTimeout(Duration.ofSeconds(60))
               .maxRetries(200)
               .initialBackoff(Duration.ofMillis(100))
@@ -101,7 +107,9 @@ class TlsIT {
                   "--controller",
                   address,
                   "--tls-ca",
-                  ca.caCertificate()),
+                  ca.caCertificate(),
+                  "--token",
+                  token),
               120);
       assertThat(get.exitCode()).as(get.stderr()).isZero();
       assertThat(get.stdout()).contains("SUCCEEDED");
@@ -204,13 +212,15 @@ class TlsIT {
         tlsCluster(server, new TestCluster.ClientTls(ca.caCertificate(), null))) {
       // The certificate names localhost and 127.0.0.1: the client reaches the second controller
       // listed and checks its certificate against the first name.
-      try (GpuPoolClient client = listClient("localhost:" + nothing + "," + cluster.target())) {
+      try (GpuPoolClient client =
+          listClient("localhost:" + nothing + "," + cluster.target(), cluster.adminToken())) {
         assertThat(client.listNodes()).isEmpty();
       }
     }
     try (TestCluster cluster =
         tlsCluster(serverByIpOnly, new TestCluster.ClientTls(ca.caCertificate(), null))) {
-      try (GpuPoolClient client = listClient("localhost:" + nothing + "," + cluster.target())) {
+      try (GpuPoolClient client =
+          listClient("localhost:" + nothing + "," + cluster.target(), cluster.adminToken())) {
         assertThatThrownBy(client::listNodes)
             .hasMessageContaining("failed: No name matching localhost found; check");
       }
@@ -231,6 +241,8 @@ class TlsIT {
                   "grpc",
                   "--cacert",
                   ca.caCertificate(),
+                  "-H",
+                  "authorization: Bearer " + cluster.adminToken(),
                   "-d",
                   "{}",
                   "https://localhost:" + cluster.port() + "/gpupool.v1.SchedulerService/ListNodes"),
@@ -241,9 +253,10 @@ class TlsIT {
     }
   }
 
-  private static GpuPoolClient listClient(String target) {
+  private static GpuPoolClient listClient(String target, String token) {
     return GpuPoolClient.builder()
         .target(target)
+        .token(token)
         .tls(ca.caCertificate())
         .maxRetries(0)
         .callTimeout(Duration.ofSeconds(20))
