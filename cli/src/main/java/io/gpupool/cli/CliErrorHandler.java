@@ -80,9 +80,12 @@ public final class CliErrorHandler implements IExecutionExceptionHandler {
       return code + ": " + tls.get();
     }
     if (status.getCode() == Status.Code.UNAVAILABLE) {
+      String address = controllerAddress(commandLine);
+      // With a controller and its standbys, every one was tried: say so rather than name one.
       return code
-          + ": cannot reach a controller at "
-          + controllerAddress(commandLine)
+          + (address.contains(",")
+              ? ": cannot reach any of the controllers at " + address.replace(",", ", ")
+              : ": cannot reach a controller at " + address)
           + (description == null ? "" : " (" + description + ")")
           + "; start one with 'gpupool dev' or 'gpupool controller', or point "
           + ControllerOptions.CONTROLLER_OPTION

@@ -13,6 +13,8 @@ import io.gpupool.cli.client.NodesCommand;
 import io.gpupool.cli.client.PolicyCommand;
 import io.gpupool.cli.client.SubmitCommand;
 import io.gpupool.cli.client.TokenCommand;
+import io.gpupool.cli.client.TopCommand;
+import io.gpupool.cli.client.WatchCommand;
 import io.gpupool.cli.client.WhoamiCommand;
 import io.gpupool.cli.server.AgentCommand;
 import io.gpupool.cli.server.BenchCommand;
@@ -49,9 +51,11 @@ import picocli.CommandLine.Spec;
       SubmitCommand.class,
       GetCommand.class,
       ListCommand.class,
+      WatchCommand.class,
       LogsCommand.class,
       CancelCommand.class,
       NodesCommand.class,
+      TopCommand.class,
       CordonCommand.Cordon.class,
       CordonCommand.Uncordon.class,
       GpuCommand.class,

@@ -2,18 +2,27 @@ package io.gpupool.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
 import io.gpupool.cli.client.ClientContext;
 import io.gpupool.cli.client.ControllerChannels;
 import io.gpupool.cli.client.SavedTokens;
 import io.gpupool.controller.Controller;
 import io.gpupool.controller.ControllerConfig;
+import io.gpupool.proto.v1.ListAuditEventsResponse;
+import io.gpupool.proto.v1.ListTokensResponse;
+import io.gpupool.proto.v1.Token;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -166,6 +175,23 @@ class AccessCommandsTest {
 
     assertThat(run("whoami").out()).contains("role admin");
     assertThat(run("whoami", "--token", viewer).out()).contains("role viewer");
+  }
+
+  @Test
+  void adminCommandsPrintOnlyJsonOfTheirMessageWithOutputJson() throws Exception {
+    Map<List<String>, Supplier<Message.Builder>> commands = new LinkedHashMap<>();
+    commands.put(List.of("whoami"), Token::newBuilder);
+    commands.put(List.of("token", "list", "--all"), ListTokensResponse::newBuilder);
+    commands.put(List.of("audit"), ListAuditEventsResponse::newBuilder);
+    for (Map.Entry<List<String>, Supplier<Message.Builder>> command : commands.entrySet()) {
+      List<String> args = new ArrayList<>(command.getKey());
+      args.addAll(List.of("--token", admin, "-o", "json"));
+
+      Result result = run(args.toArray(String[]::new));
+
+      assertThat(result.exitCode()).as("%s: %s", args, result.err()).isZero();
+      JsonFormat.parser().merge(result.out(), command.getValue().get());
+    }
   }
 
   private Result run(String... args) {

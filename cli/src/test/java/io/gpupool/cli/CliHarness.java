@@ -1,6 +1,9 @@
 package io.gpupool.cli;
 
+import io.gpupool.cli.client.ClientContext;
 import io.gpupool.cli.client.ControllerChannels;
+import io.gpupool.cli.client.SavedTokens;
+import io.gpupool.cli.client.Terminal;
 import io.grpc.Server;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
@@ -18,12 +21,16 @@ import picocli.CommandLine;
 
 /**
  * Runs {@code gpupool} in-process against a {@link FakeScheduler} on an in-process server, with a
- * fixed clock at {@link #NOW} in UTC, and captures exit code, stdout and stderr.
+ * fixed clock at {@link #NOW} in UTC and no terminal (see {@link #terminal}), and captures exit
+ * code, stdout and stderr.
  */
 final class CliHarness implements AutoCloseable {
   static final Instant NOW = Instant.parse("2026-11-03T12:00:00Z");
 
   final FakeScheduler scheduler = new FakeScheduler();
+
+  /** What the CLI is told about its stdout; no terminal unless a test says otherwise. */
+  volatile Terminal terminal = Terminal.none();
 
   /** Every target the CLI opened a channel to. */
   final List<String> targets = new CopyOnWriteArrayList<>();
@@ -73,7 +80,10 @@ final class CliHarness implements AutoCloseable {
   }
 
   private CommandLine commandLine(StringWriter out, StringWriter err) {
-    return new CommandLine(new GpuPoolCommand(channels(), Clock.fixed(NOW, ZoneOffset.UTC)))
+    ClientContext context =
+        new ClientContext(
+            channels(), Clock.fixed(NOW, ZoneOffset.UTC), SavedTokens.none(), terminal);
+    return new CommandLine(new GpuPoolCommand(context))
         .setOut(new PrintWriter(out))
         .setErr(new PrintWriter(err));
   }

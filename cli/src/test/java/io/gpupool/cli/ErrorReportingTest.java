@@ -74,6 +74,27 @@ class ErrorReportingTest {
   }
 
   @Test
+  void unreachableListOfControllersNamesEveryAddress() {
+    ControllerChannels nowhere =
+        (target, credentials) ->
+            InProcessChannelBuilder.forName(InProcessServerBuilder.generateName()).build();
+    StringWriter err = new StringWriter();
+    int exitCode =
+        new CommandLine(new GpuPoolCommand(nowhere))
+            .setOut(new PrintWriter(new StringWriter()))
+            .setErr(new PrintWriter(err))
+            .execute("top", "--controller", "head-a:7070,head-b:7070");
+
+    assertThat(exitCode).isEqualTo(1);
+    assertThat(err.toString())
+        .startsWith(
+            "error: UNAVAILABLE: cannot reach any of the controllers at head-a:7070, head-b:7070")
+        .contains("gpupool dev")
+        .doesNotContain("\tat ")
+        .hasLineCount(1);
+  }
+
+  @Test
   void aBadEntryInAListOfControllersIsAUsageErrorNamingIt() {
     StringWriter err = new StringWriter();
     int exitCode =

@@ -105,7 +105,7 @@ class SchedulingCommandsTest {
     CliHarness.Result result = cli.run("policy");
 
     assertThat(result.out())
-        .contains("Policy:            fair")
+        .contains("Policy:             fair")
         .contains("research=16")
         .contains("per PT1H");
     assertThat(cli.run("policy", "-o", "json").out()).contains("\"policy\": \"fair\"");

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.gpupool.cli.TestCertificates.CertificateFiles;
 import io.gpupool.controller.Controller;
 import io.gpupool.controller.ControllerConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,12 +73,24 @@ class TlsClientTest {
         .authentication(false); // transport is what this tests; tokens have AccessCommandsTest
   }
 
+  private static String admin(Controller controller) {
+    String name = controller == tls ? "tls" : controller == mutual ? "mutual" : "plaintext";
+    try {
+      return Files.readString(dir.resolve(name).resolve("admin.token")).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static String address(Controller controller) {
     return "localhost:" + controller.grpcPort();
   }
 
   private static Result nodes(Controller controller, String... flags) {
-    List<String> args = new ArrayList<>(List.of("nodes", "--controller", address(controller)));
+    // Authentication is always on: present the controller's admin token, as a user would.
+    List<String> args =
+        new ArrayList<>(
+            List.of("nodes", "--controller", address(controller), "--token", admin(controller)));
     args.addAll(List.of(flags));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

@@ -11,26 +11,43 @@ import java.util.Objects;
  * @param channels opens channels to the controller
  * @param clock now and the user's zone
  * @param savedTokens tokens saved per controller address, used when no token is given
+ * @param terminal whether output goes to a terminal, for live displays
  */
-public record ClientContext(ControllerChannels channels, Clock clock, SavedTokens savedTokens) {
+public record ClientContext(
+    ControllerChannels channels, Clock clock, SavedTokens savedTokens, Terminal terminal) {
   /** Rejects nulls. */
   public ClientContext {
     Objects.requireNonNull(channels, "channels");
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(savedTokens, "savedTokens");
+    Objects.requireNonNull(terminal, "terminal");
   }
 
-  /** A context without saved tokens. */
+  /** A context with the given saved tokens, writing to no terminal. */
+  public ClientContext(ControllerChannels channels, Clock clock, SavedTokens savedTokens) {
+    this(channels, clock, savedTokens, Terminal.none());
+  }
+
+  /** A context without saved tokens, writing to no terminal. */
   public ClientContext(ControllerChannels channels, Clock clock) {
     this(channels, clock, SavedTokens.none());
   }
 
-  /** Netty channels, the system clock in the machine's zone, the user's saved tokens. */
+  /** This context, with output going to {@code terminal} instead. */
+  public ClientContext withTerminal(Terminal terminal) {
+    return new ClientContext(channels, clock, savedTokens, terminal);
+  }
+
+  /**
+   * Netty channels, the system clock in the machine's zone, the user's saved tokens, this process's
+   * terminal.
+   */
   public static ClientContext system() {
     return new ClientContext(
         ControllerChannels.netty(),
         Clock.systemDefaultZone(),
-        SavedTokens.forUser(System.getenv(), System.getProperty("user.home")));
+        SavedTokens.forUser(System.getenv(), System.getProperty("user.home")),
+        Terminal.detect());
   }
 
   /**

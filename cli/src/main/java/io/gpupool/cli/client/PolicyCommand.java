@@ -1,5 +1,6 @@
 package io.gpupool.cli.client;
 
+import io.gpupool.cli.text.TablePrinter;
 import io.gpupool.proto.v1.GetSchedulerConfigRequest;
 import io.gpupool.proto.v1.SchedulerConfig;
 import java.util.Map;
@@ -29,11 +30,11 @@ public final class PolicyCommand implements Callable<Integer> {
       controller.out().println(Json.pretty(config));
     } else {
       var w = config.getPriorityWeights();
-      controller.out().println("Policy:            " + config.getPolicy());
-      controller
-          .out()
-          .println(
-              "Priority weights:  compute "
+      TablePrinter.withoutHeader(2)
+          .row("Policy:", config.getPolicy())
+          .row(
+              "Priority weights:",
+              "compute "
                   + w.getCompute()
                   + ", time "
                   + w.getTime()
@@ -42,13 +43,12 @@ public final class PolicyCommand implements Callable<Integer> {
                   + ", aging "
                   + w.getAging()
                   + " per "
-                  + ProtoTime.javaDuration(w.getAgingHorizon()));
-      controller.out().println("Node scorers:      " + pairs(config.getScorerWeightsMap()));
-      controller.out().println("Tenant quotas:     " + pairs(config.getTenantMaxGpusMap()));
-      controller.out().println("Tenant weights:    " + pairs(config.getTenantWeightsMap()));
-      controller
-          .out()
-          .println("Preemption notice: " + ProtoTime.javaDuration(config.getPreemptionNotice()));
+                  + ProtoTime.javaDuration(w.getAgingHorizon()))
+          .row("Node scorers:", pairs(config.getScorerWeightsMap()))
+          .row("Tenant quotas:", pairs(config.getTenantMaxGpusMap()))
+          .row("Tenant weights:", pairs(config.getTenantWeightsMap()))
+          .row("Preemption notice:", ProtoTime.javaDuration(config.getPreemptionNotice()))
+          .print(controller.out());
     }
     controller.out().flush();
     return 0;

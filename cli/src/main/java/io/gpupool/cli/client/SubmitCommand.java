@@ -191,7 +191,9 @@ public final class SubmitCommand implements Callable<Integer> {
 
   @Option(
       names = "--watch",
-      description = "Follow the task: states, progress and output until it ends.")
+      description =
+          "Follow the task until it ends: a live progress line on a terminal, states, progress"
+              + " and output as lines otherwise.")
   private boolean watch;
 
   @Parameters(
@@ -219,14 +221,7 @@ public final class SubmitCommand implements Callable<Integer> {
       if (!watch) {
         return 0;
       }
-      TaskEventPrinter printer =
-          new TaskEventPrinter(
-              out,
-              controller.err(),
-              controller.json(),
-              TaskEventPrinter.Scope.ALL,
-              controller.context().clock());
-      return TaskWatch.follow(connection, taskId, printer::print).exitCode();
+      return TaskFollower.follow(controller, connection, taskId);
     }
   }
 
