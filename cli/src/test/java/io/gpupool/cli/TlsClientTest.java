@@ -69,8 +69,7 @@ class TlsClientTest {
         .grpcPort(0)
         .httpPort(-1)
         .dataDir(dir.resolve(name))
-        .joinToken("j")
-        .authentication(false); // transport is what this tests; tokens have AccessCommandsTest
+        .joinToken("j");
   }
 
   private static String admin(Controller controller) {
