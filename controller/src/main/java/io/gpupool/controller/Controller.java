@@ -16,6 +16,7 @@ import io.gpupool.controller.ha.DataDirLock;
 import io.gpupool.controller.ha.LeaderElection;
 import io.gpupool.controller.ha.Leadership;
 import io.gpupool.controller.ha.LeadershipWatchdog;
+import io.gpupool.controller.http.DashboardApi;
 import io.gpupool.controller.http.HttpEndpoint;
 import io.gpupool.controller.http.ServingState;
 import io.gpupool.controller.loop.LoopSettings;
@@ -168,6 +169,10 @@ public final class Controller implements AutoCloseable {
       AuthInterceptor access = access(config, tokens, audit);
       TaskEventBus bus = new TaskEventBus();
       NodeDirectory nodes = new NodeDirectory();
+      if (http != null) {
+        http.route(
+            "/api/v1/", new DashboardApi(nodes, store, config.authentication() ? tokens : null));
+      }
       SchedulerLoop loop =
           new SchedulerLoop(
               config.clock(),

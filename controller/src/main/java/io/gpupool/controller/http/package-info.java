@@ -1,5 +1,8 @@
 /**
  * The controller's HTTP endpoint (JDK HTTP server): {@code /healthz} for process supervisors and
- * load balancers. Depends on the JDK only.
+ * load balancers, and the dashboard: its static files (resources under {@code /dashboard/}) and the
+ * read-only JSON API behind them ({@code /api/v1/}). Depends on the JDK, protobuf-java-util, the
+ * proto messages, and the controller's read-only views: the node directory, the store and the token
+ * registry with its principals.
  */
 package io.gpupool.controller.http;
