@@ -13,6 +13,7 @@ import io.gpupool.cli.client.NodesCommand;
 import io.gpupool.cli.client.PolicyCommand;
 import io.gpupool.cli.client.SubmitCommand;
 import io.gpupool.cli.client.TokenCommand;
+import io.gpupool.cli.client.UsageCommand;
 import io.gpupool.cli.client.WhoamiCommand;
 import io.gpupool.cli.server.AgentCommand;
 import io.gpupool.cli.server.BenchCommand;
@@ -56,6 +57,7 @@ import picocli.CommandLine.Spec;
       CordonCommand.Uncordon.class,
       GpuCommand.class,
       PolicyCommand.class,
+      UsageCommand.class,
       TokenCommand.class,
       WhoamiCommand.class,
       AuditCommand.class,
