@@ -14,6 +14,7 @@ import io.gpupool.cli.client.PolicyCommand;
 import io.gpupool.cli.client.SubmitCommand;
 import io.gpupool.cli.client.TokenCommand;
 import io.gpupool.cli.client.TopCommand;
+import io.gpupool.cli.client.UsageCommand;
 import io.gpupool.cli.client.WatchCommand;
 import io.gpupool.cli.client.WhoamiCommand;
 import io.gpupool.cli.server.AgentCommand;
@@ -60,6 +61,7 @@ import picocli.CommandLine.Spec;
       CordonCommand.Uncordon.class,
       GpuCommand.class,
       PolicyCommand.class,
+      UsageCommand.class,
       TokenCommand.class,
       WhoamiCommand.class,
       AuditCommand.class,

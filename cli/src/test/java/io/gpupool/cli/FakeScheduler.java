@@ -10,6 +10,8 @@ import io.gpupool.proto.v1.GetSchedulerConfigRequest;
 import io.gpupool.proto.v1.GetSchedulerConfigResponse;
 import io.gpupool.proto.v1.GetTaskRequest;
 import io.gpupool.proto.v1.GetTaskResponse;
+import io.gpupool.proto.v1.GetUsageRequest;
+import io.gpupool.proto.v1.GetUsageResponse;
 import io.gpupool.proto.v1.ListNodesRequest;
 import io.gpupool.proto.v1.ListNodesResponse;
 import io.gpupool.proto.v1.ListTaskEventsRequest;
@@ -60,6 +62,10 @@ final class FakeScheduler extends SchedulerServiceGrpc.SchedulerServiceImplBase 
   volatile Task cancelled;
 
   volatile ListNodesResponse nodes = ListNodesResponse.getDefaultInstance();
+
+  volatile GetUsageResponse usage = GetUsageResponse.getDefaultInstance();
+
+  final List<GetUsageRequest> usageRequests = new CopyOnWriteArrayList<>();
 
   volatile int eventsPageSize = 2;
 
@@ -216,6 +222,13 @@ final class FakeScheduler extends SchedulerServiceGrpc.SchedulerServiceImplBase 
   public void getSchedulerConfig(
       GetSchedulerConfigRequest request, StreamObserver<GetSchedulerConfigResponse> response) {
     response.onNext(GetSchedulerConfigResponse.newBuilder().setConfig(schedulerConfig).build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void getUsage(GetUsageRequest request, StreamObserver<GetUsageResponse> response) {
+    usageRequests.add(request);
+    response.onNext(usage);
     response.onCompleted();
   }
 }

@@ -185,7 +185,8 @@ public final class Controller implements AutoCloseable {
                   config.heartbeatTimeout(),
                   SchedulerConfigs.preemptionNotice(config.scheduler()),
                   config.nodeLostAfter(),
-                  LoopSettings.DEFAULTS.maxLostRequeues()));
+                  LoopSettings.DEFAULTS.maxLostRequeues(),
+                  SchedulerConfigs.idleUtilizationPercent(config.scheduler())));
       LoopThread loopThread = resources.add(new LoopThread(loop, Duration.ofSeconds(1)));
       loopThread.start();
 

@@ -6,6 +6,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.gpupool.controller.core.Policies;
 import io.gpupool.controller.core.Tuning;
 import io.gpupool.controller.core.WeightedOrder;
+import io.gpupool.controller.loop.LoopSettings;
 import io.gpupool.proto.v1.PriorityWeights;
 import io.gpupool.proto.v1.SchedulerConfig;
 import java.io.IOException;
@@ -83,6 +84,9 @@ public final class SchedulerConfigs {
     if (partial.hasPreemptionNotice()) {
       config.setPreemptionNotice(partial.getPreemptionNotice());
     }
+    if (partial.hasIdleUtilizationPercent()) {
+      config.setIdleUtilizationPercent(partial.getIdleUtilizationPercent());
+    }
     SchedulerConfig result = config.build();
     tuning(result);
     if (!Policies.names().contains(result.getPolicy())) {
@@ -95,6 +99,11 @@ public final class SchedulerConfigs {
     }
     if (Durations.toMillis(result.getPreemptionNotice()) < 0) {
       throw new IllegalArgumentException("preemption_notice: must not be negative");
+    }
+    double idle = idleUtilizationPercent(result);
+    if (!(idle >= 0 && idle <= 100)) {
+      throw new IllegalArgumentException(
+          "idle_utilization_percent: must be between 0 and 100, got " + idle);
     }
     return result;
   }
@@ -127,5 +136,12 @@ public final class SchedulerConfigs {
 
   public static Duration preemptionNotice(SchedulerConfig config) {
     return Duration.ofMillis(Durations.toMillis(config.getPreemptionNotice()));
+  }
+
+  /** The utilization under which an allocated GPU counts as idle in usage accounting. */
+  public static double idleUtilizationPercent(SchedulerConfig config) {
+    return config.hasIdleUtilizationPercent()
+        ? config.getIdleUtilizationPercent()
+        : LoopSettings.DEFAULT_IDLE_UTILIZATION_PERCENT;
   }
 }

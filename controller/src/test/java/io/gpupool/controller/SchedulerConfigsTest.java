@@ -56,4 +56,19 @@ class SchedulerConfigsTest {
     assertThatThrownBy(() -> SchedulerConfigs.load(garbage))
         .hasMessageContaining("--scheduler-config " + garbage + ": not a valid SchedulerConfig");
   }
+
+  @Test
+  void theIdleThresholdDefaultsToFivePercentAndMustBeAPercentage() {
+    assertThat(SchedulerConfigs.idleUtilizationPercent(SchedulerConfigs.defaults())).isEqualTo(5);
+    assertThat(
+            SchedulerConfigs.idleUtilizationPercent(
+                SchedulerConfigs.effective(
+                    SchedulerConfig.newBuilder().setIdleUtilizationPercent(10).build())))
+        .isEqualTo(10);
+    assertThatThrownBy(
+            () ->
+                SchedulerConfigs.effective(
+                    SchedulerConfig.newBuilder().setIdleUtilizationPercent(150).build()))
+        .hasMessageContaining("idle_utilization_percent: must be between 0 and 100, got 150");
+  }
 }

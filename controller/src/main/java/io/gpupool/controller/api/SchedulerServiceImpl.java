@@ -1,10 +1,12 @@
 package io.gpupool.controller.api;
 
+import io.gpupool.controller.SchedulerConfigs;
 import io.gpupool.controller.auth.Principal;
 import io.gpupool.controller.error.ControllerException;
 import io.gpupool.controller.loop.LoopEvent;
 import io.gpupool.controller.loop.NodeDirectory;
 import io.gpupool.controller.loop.SchedulerLoop;
+import io.gpupool.controller.state.Timestamps;
 import io.gpupool.controller.store.Store;
 import io.gpupool.controller.store.StoredTask;
 import io.gpupool.controller.watch.TaskEventBus;
@@ -18,6 +20,8 @@ import io.gpupool.proto.v1.GetSchedulerConfigRequest;
 import io.gpupool.proto.v1.GetSchedulerConfigResponse;
 import io.gpupool.proto.v1.GetTaskRequest;
 import io.gpupool.proto.v1.GetTaskResponse;
+import io.gpupool.proto.v1.GetUsageRequest;
+import io.gpupool.proto.v1.GetUsageResponse;
 import io.gpupool.proto.v1.ListNodesRequest;
 import io.gpupool.proto.v1.ListNodesResponse;
 import io.gpupool.proto.v1.ListTaskEventsRequest;
@@ -32,10 +36,12 @@ import io.gpupool.proto.v1.SubmitTaskResponse;
 import io.gpupool.proto.v1.Task;
 import io.gpupool.proto.v1.TaskEvent;
 import io.gpupool.proto.v1.TaskState;
+import io.gpupool.proto.v1.UsageGrouping;
 import io.gpupool.proto.v1.WatchTaskRequest;
 import io.gpupool.proto.v1.WatchTaskResponse;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -55,6 +61,9 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
   static final int DEFAULT_EVENT_PAGE = 1000;
   static final int MAX_EVENT_PAGE = 10_000;
   static final int MAX_WATCH_BACKLOG = 10_000;
+  static final int DEFAULT_TOP_WASTEFUL = 10;
+  static final int MAX_TOP_WASTEFUL = 100;
+  private static final int USAGE_SCAN_PAGE = 1000;
 
   private final SchedulerLoop loop;
   private final Store store;
@@ -105,7 +114,8 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
       return;
     }
     CompletableFuture<List<Task>> reply = new CompletableFuture<>();
-    loop.offer(new LoopEvent.Submit(submit.getSpec(), submit.getRequestId(), reply));
+    loop.offer(
+        new LoopEvent.Submit(submit.getSpec(), submit.getRequestId(), caller.tokenId(), reply));
     Rpc.answerLater(
         out,
         reply,
@@ -280,6 +290,54 @@ public final class SchedulerServiceImpl extends SchedulerServiceGrpc.SchedulerSe
           Violations v = Violations.of(request);
           v.throwIfAny();
           return GetSchedulerConfigResponse.newBuilder().setConfig(schedulerConfig).build();
+        });
+  }
+
+  /**
+   * Reads every stored task of the caller's scope (admins: all tenants) and sums those that ran in
+   * the period; see {@link UsageReport} for how tasks straddling the period's edges count.
+   */
+  @Override
+  public void getUsage(GetUsageRequest request, StreamObserver<GetUsageResponse> out) {
+    Rpc.answer(
+        out,
+        () -> {
+          Violations v = Violations.of(request);
+          Instant now = loop.clock().instant();
+          v.check(request.hasSince(), "since", "is required, e.g. 7 days ago");
+          Instant since = request.hasSince() ? Timestamps.toInstant(request.getSince()) : now;
+          Instant until = request.hasUntil() ? Timestamps.toInstant(request.getUntil()) : now;
+          if (request.hasUntil()) {
+            v.check(
+                !request.hasSince() || since.isBefore(until),
+                "until",
+                "must be after since (" + since + "), got " + until);
+          } else {
+            v.check(
+                !request.hasSince() || since.isBefore(now),
+                "since",
+                "must be in the past (now is " + now + "), got " + since);
+          }
+          v.check(
+              request.getGroupBy() != UsageGrouping.UNRECOGNIZED,
+              "group_by",
+              "must be USAGE_GROUPING_TENANT, USAGE_GROUPING_USER or USAGE_GROUPING_GPU_MODEL");
+          v.check(
+              request.getTopWasteful() >= 0 && request.getTopWasteful() <= MAX_TOP_WASTEFUL,
+              "top_wasteful",
+              "must be 0 to " + MAX_TOP_WASTEFUL + ", got " + request.getTopWasteful());
+          v.throwIfAny();
+          UsageReport report = new UsageReport(since, until, now, request.getGroupBy());
+          String tenant = Principal.current().tenantScope();
+          long after = 0;
+          List<StoredTask> page;
+          do {
+            page = store.listTasks(Set.of(), tenant, after, USAGE_SCAN_PAGE);
+            page.forEach(t -> report.add(t.task()));
+            after = page.isEmpty() ? after : page.get(page.size() - 1).sequence();
+          } while (page.size() == USAGE_SCAN_PAGE);
+          int top = request.getTopWasteful() == 0 ? DEFAULT_TOP_WASTEFUL : request.getTopWasteful();
+          return report.build(top, SchedulerConfigs.idleUtilizationPercent(schedulerConfig));
         });
   }
 

@@ -89,6 +89,7 @@ public final class AccessPolicy {
     bearer(rules, SchedulerServiceGrpc.getCordonNodeMethod(), ADMINS);
     bearer(rules, SchedulerServiceGrpc.getClearGpuQuarantineMethod(), ADMINS);
     bearer(rules, SchedulerServiceGrpc.getGetSchedulerConfigMethod(), READERS);
+    bearer(rules, SchedulerServiceGrpc.getGetUsageMethod(), READERS);
     // Access control itself.
     bearer(rules, AdminServiceGrpc.getCreateTokenMethod(), ADMINS);
     bearer(rules, AdminServiceGrpc.getListTokensMethod(), ADMINS);

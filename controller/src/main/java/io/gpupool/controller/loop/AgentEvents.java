@@ -44,6 +44,7 @@ final class AgentEvents {
   private final TaskEndings endings;
   private final PlanApplier plans;
   private final GpuHealth health;
+  private final UsageMeter usage;
   private final LogLimiter logs = new LogLimiter();
 
   AgentEvents(LoopContext ctx, TaskEndings endings, PlanApplier plans) {
@@ -51,6 +52,7 @@ final class AgentEvents {
     this.endings = endings;
     this.plans = plans;
     this.health = new GpuHealth(ctx, plans);
+    this.usage = new UsageMeter(ctx);
   }
 
   void register(LoopEvent.Register e, Pass pass) {
@@ -170,6 +172,7 @@ final class AgentEvents {
         heartbeat.hasTime() ? Timestamps.toInstant(heartbeat.getTime()) : pass.now,
         pass.now);
     pass.nodeViewed(node);
+    usage.sample(node, heartbeat.getDevicesList(), pass);
     health.check(node, heartbeat.getDevicesList(), pass);
   }
 

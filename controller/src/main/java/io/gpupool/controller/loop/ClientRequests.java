@@ -54,6 +54,7 @@ final class ClientRequests {
           Task.newBuilder()
               .setId("t-" + sequence)
               .setSpec(e.spec())
+              .setSubmittedBy(e.submittedBy())
               .setCreateTime(Timestamps.of(pass.now));
       if (rank == 0) {
         task.setRequestId(requestId);

@@ -20,6 +20,7 @@ final class LoopContext {
   final Duration preemptionNotice;
   final Duration nodeLostAfter;
   final int maxLostRequeues;
+  final double idleUtilizationPercent;
   ClusterState state;
 
   LoopContext(Store store, SchedulingPolicy policy, LoopSettings settings, ClusterState state) {
@@ -29,6 +30,7 @@ final class LoopContext {
     this.preemptionNotice = settings.preemptionNotice();
     this.nodeLostAfter = settings.nodeLostAfter();
     this.maxLostRequeues = settings.maxLostRequeues();
+    this.idleUtilizationPercent = settings.idleUtilizationPercent();
     this.state = state;
   }
 }

@@ -22,9 +22,18 @@ public sealed interface LoopEvent {
     return null;
   }
 
-  /** A validated submit; the reply lists the created tasks (several for a gang, by rank). */
-  record Submit(TaskSpec spec, String requestId, CompletableFuture<List<Task>> reply)
-      implements LoopEvent {}
+  /**
+   * A validated submit; the reply lists the created tasks (several for a gang, by rank). {@code
+   * submittedBy} is the submitting token's id (Task.submitted_by), empty without one.
+   */
+  record Submit(
+      TaskSpec spec, String requestId, String submittedBy, CompletableFuture<List<Task>> reply)
+      implements LoopEvent {
+    /** A submit without a known submitter. */
+    public Submit(TaskSpec spec, String requestId, CompletableFuture<List<Task>> reply) {
+      this(spec, requestId, "", reply);
+    }
+  }
 
   /** A cancel request. */
   record Cancel(String taskId, CompletableFuture<Task> reply) implements LoopEvent {}

@@ -42,6 +42,11 @@ public final class SchedulerLoop {
   private boolean firstPass = true;
   private volatile boolean closed;
 
+  /** The clock the loop decides by; services use it so that reports agree with the loop. */
+  public Clock clock() {
+    return clock;
+  }
+
   public SchedulerLoop(
       Clock clock,
       Store store,

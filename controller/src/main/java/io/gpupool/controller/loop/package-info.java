@@ -13,6 +13,7 @@
  * <p>{@code SchedulerLoop} owns the pass and hands events to {@code ClientRequests} (submit,
  * cancel, cordon) and {@code AgentEvents} (register, hello, heartbeats, task updates); {@code
  * PlanApplier} runs the policy and applies its plan; {@code TaskEndings} and {@code AgentCommands}
- * serve them all; {@code Pass} collects what one pass changed.
+ * serve them all; {@code Pass} collects what one pass changed. {@code UsageMeter} turns each
+ * heartbeat into the usage (GPU-seconds, idle GPU-seconds, joules) of the tasks on the node.
  */
 package io.gpupool.controller.loop;

@@ -141,7 +141,18 @@ public final class HtmlReport {
 
   private static void tenantTable(StringBuilder html, SimulationReport report) {
     html.append("<h2>Per tenant</h2>\n<table>\n<tr>");
-    for (String head : List.of("policy", "tenant", "jobs", "avg JCT", "avg queue delay")) {
+    for (String head :
+        List.of(
+            "policy",
+            "tenant",
+            "jobs",
+            "GPU-h",
+            "avg JCT",
+            "avg queue delay",
+            "queue delay p50",
+            "queue delay p95",
+            "run time p50",
+            "run time p95")) {
       html.append("<th>").append(Html.escape(head)).append("</th>");
     }
     html.append("</tr>\n");
@@ -152,8 +163,13 @@ public final class HtmlReport {
             p.policy(),
             t.getKey(),
             count(t.getValue().jobs()),
+            String.format(Locale.ROOT, "%.2f", t.getValue().gpuHours()),
             seconds(t.getValue().avgJctSeconds()),
-            seconds(t.getValue().avgQueueDelaySeconds()));
+            seconds(t.getValue().avgQueueDelaySeconds()),
+            seconds(t.getValue().p50QueueDelaySeconds()),
+            seconds(t.getValue().p95QueueDelaySeconds()),
+            seconds(t.getValue().p50RunSeconds()),
+            seconds(t.getValue().p95RunSeconds()));
       }
     }
     html.append("</table>\n");

@@ -1,5 +1,6 @@
 package io.gpupool.controller.sim;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -43,13 +44,26 @@ public record PolicyMetrics(
     SortedMap<String, TenantMetrics> perTenant) {
 
   /**
-   * One tenant's share of a result.
+   * One tenant's share of a result; the same figures as the controller's GetUsage reports.
    *
    * @param jobs its jobs that ran
    * @param avgJctSeconds their mean completion time
    * @param avgQueueDelaySeconds their mean time from arrival to start
+   * @param gpuHours GPUs times true run time, in hours
+   * @param p50QueueDelaySeconds median time from arrival to start
+   * @param p95QueueDelaySeconds 95th percentile (nearest rank) of that
+   * @param p50RunSeconds median run time
+   * @param p95RunSeconds 95th percentile (nearest rank) run time
    */
-  public record TenantMetrics(int jobs, double avgJctSeconds, double avgQueueDelaySeconds) {}
+  public record TenantMetrics(
+      int jobs,
+      double avgJctSeconds,
+      double avgQueueDelaySeconds,
+      double gpuHours,
+      double p50QueueDelaySeconds,
+      double p95QueueDelaySeconds,
+      double p50RunSeconds,
+      double p95RunSeconds) {}
 
   /** Copies the tenant map. */
   public PolicyMetrics {
@@ -68,6 +82,7 @@ public record PolicyMetrics(
     long lastCompletion = Long.MIN_VALUE;
     double busyGpuMillis = 0;
     Map<String, double[]> byTenant = new TreeMap<>();
+    Map<String, List<JobRun>> tenantRuns = new TreeMap<>();
     for (int i = 0; i < n; i++) {
       JobRun run = runs.get(i);
       jcts[i] = run.jctMillis();
@@ -77,20 +92,34 @@ public record PolicyMetrics(
       firstArrival = Math.min(firstArrival, run.job().submitMillis());
       lastCompletion = Math.max(lastCompletion, run.endMillis());
       busyGpuMillis += (double) run.job().gpus() * run.job().durationMillis();
-      double[] tenant = byTenant.computeIfAbsent(tenantOf(run.job()), t -> new double[3]);
+      double[] tenant = byTenant.computeIfAbsent(tenantOf(run.job()), t -> new double[4]);
       tenant[0]++;
       tenant[1] += run.jctMillis();
       tenant[2] += run.queueDelayMillis();
+      tenant[3] += (double) run.job().gpus() * run.job().durationMillis();
+      tenantRuns.computeIfAbsent(tenantOf(run.job()), t -> new ArrayList<>()).add(run);
     }
     Arrays.sort(jcts);
     double makespan = n == 0 ? 0 : (lastCompletion - firstArrival) / 1000.0;
     SortedMap<String, TenantMetrics> perTenant = new TreeMap<>();
     byTenant.forEach(
-        (tenant, sums) ->
-            perTenant.put(
-                tenant,
-                new TenantMetrics(
-                    (int) sums[0], sums[1] / sums[0] / 1000, sums[2] / sums[0] / 1000)));
+        (tenant, sums) -> {
+          List<JobRun> own = tenantRuns.get(tenant);
+          long[] delays = own.stream().mapToLong(JobRun::queueDelayMillis).sorted().toArray();
+          long[] runTimes =
+              own.stream().mapToLong(r -> r.endMillis() - r.startMillis()).sorted().toArray();
+          perTenant.put(
+              tenant,
+              new TenantMetrics(
+                  (int) sums[0],
+                  sums[1] / sums[0] / 1000,
+                  sums[2] / sums[0] / 1000,
+                  sums[3] / 3_600_000,
+                  percentile(delays, 0.50),
+                  percentile(delays, 0.95),
+                  percentile(runTimes, 0.50),
+                  percentile(runTimes, 0.95)));
+        });
     return new PolicyMetrics(
         result.policy(),
         n,

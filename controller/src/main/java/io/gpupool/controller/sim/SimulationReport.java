@@ -74,6 +74,11 @@ public record SimulationReport(
         json.name("jobs").value(tenant.getValue().jobs());
         seconds(json, "avg_jct_s", tenant.getValue().avgJctSeconds());
         seconds(json, "avg_queue_delay_s", tenant.getValue().avgQueueDelaySeconds());
+        json.name("gpu_hours").value(tenant.getValue().gpuHours(), 3);
+        seconds(json, "p50_queue_delay_s", tenant.getValue().p50QueueDelaySeconds());
+        seconds(json, "p95_queue_delay_s", tenant.getValue().p95QueueDelaySeconds());
+        seconds(json, "p50_run_s", tenant.getValue().p50RunSeconds());
+        seconds(json, "p95_run_s", tenant.getValue().p95RunSeconds());
         json.endObject();
       }
       json.endObject();

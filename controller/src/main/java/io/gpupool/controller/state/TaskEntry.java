@@ -10,6 +10,7 @@ import io.gpupool.proto.v1.Task;
 import io.gpupool.proto.v1.TaskEvent;
 import io.gpupool.proto.v1.TaskResult;
 import io.gpupool.proto.v1.TaskState;
+import io.gpupool.proto.v1.TaskUsage;
 import java.time.Instant;
 
 /**
@@ -105,6 +106,24 @@ public final class TaskEntry {
             .clearExpectedEndTime()
             .clearProgress()
             .setPreemptionRequested(false)
+            .build();
+  }
+
+  /**
+   * Adds what one heartbeat measured to the task's usage.
+   *
+   * @param gpuModel the model of the GPUs sampled; kept as the task's last model
+   */
+  public void addUsage(double gpuSeconds, double idleGpuSeconds, double joules, String gpuModel) {
+    TaskUsage usage = task.getUsage();
+    task =
+        task.toBuilder()
+            .setUsage(
+                usage.toBuilder()
+                    .setGpuSeconds(usage.getGpuSeconds() + gpuSeconds)
+                    .setIdleGpuSeconds(usage.getIdleGpuSeconds() + idleGpuSeconds)
+                    .setEnergyJoules(usage.getEnergyJoules() + joules)
+                    .setGpuModel(gpuModel.isEmpty() ? usage.getGpuModel() : gpuModel))
             .build();
   }
 

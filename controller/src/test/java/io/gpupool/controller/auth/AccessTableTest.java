@@ -22,6 +22,7 @@ import io.gpupool.proto.v1.CreateTokenRequest;
 import io.gpupool.proto.v1.GetIdentityRequest;
 import io.gpupool.proto.v1.GetSchedulerConfigRequest;
 import io.gpupool.proto.v1.GetTaskRequest;
+import io.gpupool.proto.v1.GetUsageRequest;
 import io.gpupool.proto.v1.ListAuditEventsRequest;
 import io.gpupool.proto.v1.ListNodesRequest;
 import io.gpupool.proto.v1.ListTaskEventsRequest;
@@ -102,6 +103,7 @@ class AccessTableTest {
       SchedulerService/CordonNode         OK       DENIED  DENIED  DENIED  UNAUTH   UNAUTH  UNAUTH
       SchedulerService/ClearGpuQuarantine PRECOND  DENIED  DENIED  DENIED  UNAUTH   UNAUTH  UNAUTH
       SchedulerService/GetSchedulerConfig OK       OK      OK      DENIED  UNAUTH   UNAUTH  UNAUTH
+      SchedulerService/GetUsage           OK       OK      OK      DENIED  UNAUTH   UNAUTH  UNAUTH
       AdminService/CreateToken            OK       DENIED  DENIED  DENIED  UNAUTH   UNAUTH  UNAUTH
       AdminService/ListTokens             OK       DENIED  DENIED  DENIED  UNAUTH   UNAUTH  UNAUTH
       AdminService/RevokeToken            OK       DENIED  DENIED  DENIED  UNAUTH   UNAUTH  UNAUTH
@@ -124,6 +126,7 @@ class AccessTableTest {
           Map.entry("SchedulerService/CordonNode", AccessTableTest::cordonNode),
           Map.entry("SchedulerService/ClearGpuQuarantine", AccessTableTest::clearQuarantine),
           Map.entry("SchedulerService/GetSchedulerConfig", AccessTableTest::schedulerConfig),
+          Map.entry("SchedulerService/GetUsage", AccessTableTest::usage),
           Map.entry("AdminService/CreateToken", AccessTableTest::createToken),
           Map.entry("AdminService/ListTokens", AccessTableTest::listTokens),
           Map.entry("AdminService/RevokeToken", AccessTableTest::revokeToken),
@@ -325,6 +328,16 @@ class AccessTableTest {
   private static Status.Code schedulerConfig(CallCredentials c) {
     return status(
         () -> scheduler(c).getSchedulerConfig(GetSchedulerConfigRequest.getDefaultInstance()));
+  }
+
+  private static Status.Code usage(CallCredentials c) {
+    return status(
+        () ->
+            scheduler(c)
+                .getUsage(
+                    GetUsageRequest.newBuilder()
+                        .setSince(com.google.protobuf.Timestamp.newBuilder().setSeconds(1))
+                        .build()));
   }
 
   private static Status.Code createToken(CallCredentials c) {

@@ -82,6 +82,30 @@ class HtmlReportTest {
   }
 
   @Test
+  void theTenantTableShowsGpuHoursAndQueueAndRunPercentiles() {
+    // Two one-hour jobs of ann on one GPU: the second waits for the first.
+    Trace trace =
+        new Trace(
+            "t",
+            List.of(
+                new TraceJob("1", 0, 1, 3_600_000, "", "", "ann", 0, Optional.empty(), 0),
+                new TraceJob("2", 0, 1, 3_600_000, "", "", "ann", 0, Optional.empty(), 0)));
+    Simulator simulator = new Simulator(trace, ClusterSpec.parse("1x1:V100"));
+    List<SimulationResult> results = List.of(simulator.run("fifo"));
+
+    String html = HtmlReport.render(SimulationReport.of(simulator, results), results);
+
+    assertThat(html)
+        .contains("<th>GPU-h</th>")
+        .contains("<th>queue delay p95</th>")
+        .contains(
+            "<td>fifo</td><td>ann</td><td class=\"num\">2</td><td class=\"num\">2.00</td>"
+                + "<td class=\"num\">5,400.0</td><td class=\"num\">1,800.0</td>"
+                + "<td class=\"num\">0.0</td><td class=\"num\">3,600.0</td>"
+                + "<td class=\"num\">3,600.0</td><td class=\"num\">3,600.0</td>");
+  }
+
+  @Test
   void shortTickLabelsDropNeedlessDigits() {
     assertThat(HtmlReport.plain(50)).isEqualTo("50");
     assertThat(HtmlReport.plain(0.2)).isEqualTo("0.2");

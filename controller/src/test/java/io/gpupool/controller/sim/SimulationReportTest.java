@@ -65,17 +65,32 @@ class SimulationReportTest {
                     "ann": {
                       "jobs": 1,
                       "avg_jct_s": 10.0,
-                      "avg_queue_delay_s": 0.0
+                      "avg_queue_delay_s": 0.0,
+                      "gpu_hours": 0.003,
+                      "p50_queue_delay_s": 0.0,
+                      "p95_queue_delay_s": 0.0,
+                      "p50_run_s": 10.0,
+                      "p95_run_s": 10.0
                     },
                     "bob": {
                       "jobs": 1,
                       "avg_jct_s": 5.0,
-                      "avg_queue_delay_s": 0.0
+                      "avg_queue_delay_s": 0.0,
+                      "gpu_hours": 0.001,
+                      "p50_queue_delay_s": 0.0,
+                      "p95_queue_delay_s": 0.0,
+                      "p50_run_s": 5.0,
+                      "p95_run_s": 5.0
                     },
                     "default": {
                       "jobs": 1,
                       "avg_jct_s": 14.0,
-                      "avg_queue_delay_s": 9.0
+                      "avg_queue_delay_s": 9.0,
+                      "gpu_hours": 0.003,
+                      "p50_queue_delay_s": 9.0,
+                      "p95_queue_delay_s": 9.0,
+                      "p50_run_s": 5.0,
+                      "p95_run_s": 5.0
                     }
                   }
                 }
