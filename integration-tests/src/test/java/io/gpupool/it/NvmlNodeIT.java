@@ -119,10 +119,12 @@ class NvmlNodeIT {
     CommandLine command = new CommandLine(new GpuPoolCommand());
     command.setOut(new PrintWriter(out));
     command.setErr(new PrintWriter(err));
-    String[] full = new String[args.length + 2];
+    String[] full = new String[args.length + 4];
     System.arraycopy(args, 0, full, 0, args.length);
     full[args.length] = "--controller";
     full[args.length + 1] = cluster.target();
+    full[args.length + 2] = "--token";
+    full[args.length + 3] = cluster.adminToken();
     int exit = command.execute(full);
     assertThat(exit).as("gpupool %s failed: %s", String.join(" ", args), err).isZero();
     return out.toString();
