@@ -1,6 +1,7 @@
 package io.gpupool.controller.http;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -41,6 +42,14 @@ public final class HttpEndpoint implements AutoCloseable {
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);
     }
+  }
+
+  /**
+   * Serves {@code path} and everything under it with {@code handler}, from now on: for what needs
+   * the store, which opens after this endpoint.
+   */
+  public void route(String path, HttpHandler handler) {
+    server.createContext(path, handler);
   }
 
   public int port() {

@@ -1,5 +1,6 @@
 /**
  * The controller's HTTP endpoint (JDK HTTP server): {@code /healthz} for process supervisors and
- * load balancers. Depends on the JDK only.
+ * load balancers, {@code /metrics} for Prometheus. Depends on the JDK and, for {@code /metrics}, on
+ * {@code io.gpupool.controller.metrics}.
  */
 package io.gpupool.controller.http;
