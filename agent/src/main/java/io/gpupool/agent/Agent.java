@@ -1,5 +1,6 @@
 package io.gpupool.agent;
 
+import com.codahale.metrics.MetricRegistry;
 import io.gpupool.agent.cuda.CudaDriverSource;
 import io.gpupool.agent.device.DeviceBackend;
 import io.gpupool.agent.device.DeviceBackendException;
@@ -48,6 +49,7 @@ public final class Agent implements AutoCloseable {
   private final ManagedChannel channel;
   private final TaskRunner runner;
   private final AgentSession session;
+  private final AgentMetrics metrics;
   private final AtomicBoolean closing = new AtomicBoolean();
   private final CountDownLatch terminated = new CountDownLatch(1);
 
@@ -69,6 +71,7 @@ public final class Agent implements AutoCloseable {
             cudaFor(backend),
             config.sampleInterval(),
             config.workloadSettings());
+    this.metrics = new AgentMetrics(() -> runner.runningTaskIds().size());
     this.session =
         new AgentSession(
             new SessionSettings(
@@ -87,7 +90,8 @@ public final class Agent implements AutoCloseable {
             new RunnerCommands(runner),
             config.clock(),
             new Random(),
-            spool);
+            spool,
+            metrics.registry());
     // Before the session starts: its hello must name the tasks taken over, and their updates need
     // a session to go to.
     runner.reattach();
@@ -207,6 +211,15 @@ public final class Agent implements AutoCloseable {
   }
 
   /**
+   * The agent's metrics (also over JMX, domain {@code gpupool.agent}): {@code gpupool.agent.sample}
+   * (timer, one device sample), {@code gpupool.agent.heartbeats} (meter, sent) and {@code
+   * gpupool.agent.tasks.running} (gauge). Thread-safe.
+   */
+  public MetricRegistry metrics() {
+    return metrics.registry();
+  }
+
+  /**
    * True while the session stream is open and the controller accepted its hello (it sent something
    * on the stream, or the stream survived one heartbeat interval).
    */
@@ -228,6 +241,7 @@ public final class Agent implements AutoCloseable {
       runner.close();
       session.close();
       backend.close();
+      metrics.close();
       channel.shutdown();
       if (!channel.awaitTermination(CHANNEL_SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         channel.shutdownNow();

@@ -18,11 +18,13 @@ import io.gpupool.controller.ha.Leadership;
 import io.gpupool.controller.ha.LeadershipWatchdog;
 import io.gpupool.controller.http.DashboardApi;
 import io.gpupool.controller.http.HttpEndpoint;
+import io.gpupool.controller.http.MetricsPage;
 import io.gpupool.controller.http.ServingState;
 import io.gpupool.controller.loop.LoopSettings;
 import io.gpupool.controller.loop.LoopThread;
 import io.gpupool.controller.loop.NodeDirectory;
 import io.gpupool.controller.loop.SchedulerLoop;
+import io.gpupool.controller.metrics.ControllerMetrics;
 import io.gpupool.controller.store.JdbcStore;
 import io.gpupool.controller.store.LeadershipLostException;
 import io.gpupool.controller.tls.ServerTlsCredentials;
@@ -169,7 +171,9 @@ public final class Controller implements AutoCloseable {
       AuthInterceptor access = access(config, tokens, audit);
       TaskEventBus bus = new TaskEventBus();
       NodeDirectory nodes = new NodeDirectory();
+      ControllerMetrics metrics = resources.add(new ControllerMetrics(nodes));
       if (http != null) {
+        http.route("/metrics", new MetricsPage(metrics));
         http.route(
             "/api/v1/", new DashboardApi(nodes, store, config.authentication() ? tokens : null));
       }
@@ -186,7 +190,8 @@ public final class Controller implements AutoCloseable {
                   SchedulerConfigs.preemptionNotice(config.scheduler()),
                   config.nodeLostAfter(),
                   LoopSettings.DEFAULTS.maxLostRequeues(),
-                  SchedulerConfigs.idleUtilizationPercent(config.scheduler())));
+                  SchedulerConfigs.idleUtilizationPercent(config.scheduler())),
+              metrics.loop());
       LoopThread loopThread = resources.add(new LoopThread(loop, Duration.ofSeconds(1)));
       loopThread.start();
 

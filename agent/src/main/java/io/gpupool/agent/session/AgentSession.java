@@ -1,5 +1,7 @@
 package io.gpupool.agent.session;
 
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
 import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.Timestamps;
 import io.gpupool.agent.device.DeviceBackend;
@@ -69,6 +71,7 @@ public final class AgentSession implements AutoCloseable {
   private final AgentServiceGrpc.AgentServiceStub stub;
   private final DeviceBackend backend;
   private final DeviceSampler sampler;
+  private final Meter heartbeatsSent;
   private final TaskCommands commands;
   private final Clock clock;
   private final UpdateOutbox outbox;
@@ -111,12 +114,31 @@ public final class AgentSession implements AutoCloseable {
       Clock clock,
       Random random,
       UpdateSpool spool) {
+    this(settings, channel, backend, commands, clock, random, spool, new MetricRegistry());
+  }
+
+  /**
+   * A session that records its sampling cost ({@code gpupool.agent.sample}) and the heartbeats it
+   * sends ({@code gpupool.agent.heartbeats}) in {@code metrics}; otherwise as above.
+   */
+  public AgentSession(
+      SessionSettings settings,
+      Channel channel,
+      DeviceBackend backend,
+      TaskCommands commands,
+      Clock clock,
+      Random random,
+      UpdateSpool spool,
+      MetricRegistry metrics) {
+    this.heartbeatsSent = metrics.meter("gpupool.agent.heartbeats");
     this.outbox = spool == null ? new UpdateOutbox() : new UpdateOutbox(spool);
     this.instanceId = spool == null ? UUID.randomUUID().toString() : spool.instanceId();
     this.settings = settings;
     this.stub = AgentServiceGrpc.newStub(channel);
     this.backend = backend;
-    this.sampler = new DeviceSampler(backend, settings.sampleInterval());
+    this.sampler =
+        new DeviceSampler(
+            backend, settings.sampleInterval(), metrics.timer("gpupool.agent.sample"));
     this.commands = commands;
     this.clock = clock;
     this.backoff = new Backoff(settings.backoffMin(), settings.backoffMax(), random);
@@ -336,6 +358,7 @@ public final class AgentSession implements AutoCloseable {
         Heartbeat.newBuilder().setTime(Timestamps.fromMillis(clock.millis()));
     sampler.latest().forEach(s -> heartbeat.addDevices(DeviceMessages.status(s)));
     send(ConnectRequest.newBuilder().setHeartbeat(heartbeat).build());
+    heartbeatsSent.mark();
   }
 
   private void sendPending() {

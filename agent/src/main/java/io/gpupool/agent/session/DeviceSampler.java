@@ -1,5 +1,6 @@
 package io.gpupool.agent.session;
 
+import com.codahale.metrics.Timer;
 import io.gpupool.agent.device.DeviceBackend;
 import io.gpupool.agent.device.GpuSample;
 import java.time.Duration;
@@ -25,8 +26,15 @@ final class DeviceSampler implements AutoCloseable {
   private final Duration interval;
   private final AtomicReference<List<GpuSample>> latest = new AtomicReference<>();
   private final ScheduledExecutorService thread;
+  private final Timer cost;
 
   DeviceSampler(DeviceBackend backend, Duration interval) {
+    this(backend, interval, new Timer());
+  }
+
+  /** A sampler that times each sample with {@code cost}. */
+  DeviceSampler(DeviceBackend backend, Duration interval, Timer cost) {
+    this.cost = cost;
     this.backend = backend;
     this.interval = interval;
     this.thread =
@@ -58,7 +66,7 @@ final class DeviceSampler implements AutoCloseable {
 
   private void sampleNow() {
     try {
-      latest.set(List.copyOf(backend.sample()));
+      cost.time(() -> latest.set(List.copyOf(backend.sample())));
     } catch (RuntimeException e) {
       log.warn("sampling the devices failed; heartbeats keep the previous sample", e);
     }

@@ -166,6 +166,7 @@ final class AgentEvents {
     if (node == null) {
       return;
     }
+    ctx.metrics.heartbeats.mark();
     Heartbeat heartbeat = e.heartbeat();
     node.heartbeat(
         heartbeat.getDevicesList(),

@@ -71,6 +71,7 @@ final class ClientRequests {
       pass.created(entry, event);
       members.add(entry);
     }
+    ctx.metrics.submits.mark();
     Replies.afterCommit(pass, e.reply(), () -> members.stream().map(TaskEntry::task).toList());
   }
 

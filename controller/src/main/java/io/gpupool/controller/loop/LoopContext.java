@@ -21,10 +21,17 @@ final class LoopContext {
   final Duration nodeLostAfter;
   final int maxLostRequeues;
   final double idleUtilizationPercent;
+  final LoopMetrics metrics;
   ClusterState state;
 
-  LoopContext(Store store, SchedulingPolicy policy, LoopSettings settings, ClusterState state) {
+  LoopContext(
+      Store store,
+      SchedulingPolicy policy,
+      LoopSettings settings,
+      ClusterState state,
+      LoopMetrics metrics) {
     this.store = store;
+    this.metrics = metrics;
     this.policy = policy;
     this.heartbeatTimeout = settings.heartbeatTimeout();
     this.preemptionNotice = settings.preemptionNotice();

@@ -7,6 +7,7 @@ import io.gpupool.proto.v1.Node;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -34,6 +35,11 @@ public final class NodeDirectory {
         .map(p -> includeHistory ? p.withHistory() : p.view())
         .sorted(Comparator.comparing(Node::getName).thenComparing(Node::getId))
         .toList();
+  }
+
+  /** A registered node, without GPU history; empty when no node has this id. */
+  public Optional<Node> get(String nodeId) {
+    return Optional.ofNullable(nodes.get(nodeId)).map(Published::view);
   }
 
   /** A node's view and its GPUs' samples by device index. */

@@ -68,6 +68,7 @@ final class PlanApplier {
       where.addDeviceUuids(node.device(index).getUuid());
     }
     task.place(where.build());
+    ctx.metrics.placements.mark();
     node.hold(task);
     var event =
         task.transition(

@@ -54,10 +54,23 @@ public final class SchedulerLoop {
       TaskEventBus bus,
       NodeDirectory directory,
       LoopSettings settings) {
+    this(clock, store, policy, bus, directory, settings, LoopMetrics.unread());
+  }
+
+  /** A loop that records its passes, submits, placements and heartbeats in {@code metrics}. */
+  public SchedulerLoop(
+      Clock clock,
+      Store store,
+      SchedulingPolicy policy,
+      TaskEventBus bus,
+      NodeDirectory directory,
+      LoopSettings settings,
+      LoopMetrics metrics) {
     this.clock = clock;
     this.bus = bus;
     this.directory = directory;
-    this.ctx = new LoopContext(store, policy, settings, ClusterState.restore(store.load()));
+    this.ctx =
+        new LoopContext(store, policy, settings, ClusterState.restore(store.load()), metrics);
     TaskEndings endings = new TaskEndings(ctx);
     this.plans = new PlanApplier(ctx);
     this.clients = new ClientRequests(ctx, endings);
@@ -124,11 +137,11 @@ public final class SchedulerLoop {
     agents.expireSilentNodes(pass);
     agents.markDroppedOutput(pass);
     if (pass.isCapacityChanged() || firstPass) {
-      plans.schedule(pass);
+      ctx.metrics.decision.time(() -> plans.schedule(pass));
       firstPass = false;
     }
     try {
-      ctx.store.commit(pass.changes());
+      ctx.metrics.commit.time(() -> ctx.store.commit(pass.changes()));
     } catch (LeadershipLostException e) {
       log.error(
           "this controller no longer leads the store; it stops scheduling: {}", e.getMessage());
@@ -146,6 +159,7 @@ public final class SchedulerLoop {
     bus.publish(pass.events());
     pass.viewedNodes().forEach(node -> directory.put(node));
     pass.committed();
+    ctx.metrics.publish(ctx.state);
   }
 
   private void apply(LoopEvent event, Pass pass) {
