@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks gpupool against its scale targets.",
-    subcommands = {BenchCommand.Scheduler.class, BenchE2eCommand.class})
+    subcommands = {BenchCommand.Scheduler.class, BenchE2eCommand.class, BenchSubmitCommand.class})
 public final class BenchCommand implements Runnable {
   @Spec private CommandSpec spec;
 
