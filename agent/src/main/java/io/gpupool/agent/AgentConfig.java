@@ -4,31 +4,18 @@ import io.gpupool.agent.device.SimulateSpec;
 import io.gpupool.agent.workload.OutputLimits;
 import io.gpupool.agent.workload.WorkloadSettings;
 import io.gpupool.wire.ControllerAddresses;
-import io.grpc.CallOptions;
-import io.grpc.Channel;
+import io.gpupool.wire.PemFiles;
+import io.gpupool.wire.TlsHandshakeFailures;
 import io.grpc.ChannelCredentials;
-import io.grpc.ClientCall;
-import io.grpc.ClientInterceptor;
-import io.grpc.ForwardingClientCall.SimpleForwardingClientCall;
-import io.grpc.ForwardingClientCallListener.SimpleForwardingClientCallListener;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
-import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -38,7 +25,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import javax.net.ssl.SSLException;
 
 /**
  * The options of an {@link Agent}: immutable and validated. Build one with {@link #builder()}.
@@ -294,7 +280,7 @@ public final class AgentConfig {
    * A Netty channel, plaintext or TLS, with keepalive pings so that a connection that silently died
    * (a network cut without RST) fails within about 20 s instead of at the next TCP timeout; the
    * controller permits pings every 10 s. A failed TLS handshake is logged by the session as what
-   * went wrong and which flag to check ({@link TlsFailureExplainer}).
+   * went wrong and which flag to check ({@link TlsHandshakeFailures}).
    *
    * @throws IllegalArgumentException when the TLS files cannot be used, naming the flags
    */
@@ -304,7 +290,7 @@ public final class AgentConfig {
           .keepAliveTime(Builder.KEEPALIVE_TIME.toNanos(), TimeUnit.NANOSECONDS)
           .keepAliveTimeout(Builder.KEEPALIVE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)
           .keepAliveWithoutCalls(true)
-          .intercept(new TlsFailureExplainer(target, tls))
+          .intercept(TlsHandshakeFailures.interceptor(target, tls, TLS_HINTS))
           .build();
     } catch (RuntimeException e) {
       if (!tls) {
@@ -331,12 +317,12 @@ public final class AgentConfig {
     TlsChannelCredentials.Builder credentials = TlsChannelCredentials.newBuilder();
     try {
       if (tlsCa.isPresent()) {
-        credentials.trustManager(new ByteArrayInputStream(TlsFiles.read("--tls-ca", tlsCa.get())));
+        credentials.trustManager(new ByteArrayInputStream(PemFiles.read("--tls-ca", tlsCa.get())));
       }
       if (tlsCert.isPresent() && tlsKey.isPresent()) {
         credentials.keyManager(
-            new ByteArrayInputStream(TlsFiles.read("--tls-cert", tlsCert.get())),
-            new ByteArrayInputStream(TlsFiles.read("--tls-key", tlsKey.get())));
+            new ByteArrayInputStream(PemFiles.read("--tls-cert", tlsCert.get())),
+            new ByteArrayInputStream(PemFiles.read("--tls-key", tlsKey.get())));
       }
     } catch (IOException e) {
       throw new IllegalArgumentException("reading PEM bytes from memory failed: " + e, e);
@@ -344,142 +330,16 @@ public final class AgentConfig {
     return credentials.build();
   }
 
-  /**
-   * Checks and reads the PEM files of the TLS flags, with messages that name the flag. Stateless.
-   */
-  private static final class TlsFiles {
-    private static final String PKCS8_BEGIN = "-----BEGIN PRIVATE KEY-----";
-    private static final Pattern TRADITIONAL_KEY =
-        Pattern.compile("-----BEGIN (RSA|EC|DSA|ENCRYPTED) PRIVATE KEY-----");
-
-    /** The bytes of the file, or an error naming the flag. */
-    static byte[] read(String flag, Path file) {
-      try {
-        return Files.readAllBytes(file);
-      } catch (NoSuchFileException e) {
-        throw new IllegalArgumentException(flag + " " + file + ": no such file", e);
-      } catch (AccessDeniedException e) {
-        throw new IllegalArgumentException(flag + " " + file + ": permission denied", e);
-      } catch (IOException e) {
-        throw new IllegalArgumentException(
-            flag + " " + file + ": cannot read it: " + e.getMessage(), e);
-      }
-    }
-
-    static Optional<String> certificateProblem(String flag, Path file) {
-      byte[] pem = read(flag, file);
-      try {
-        if (!CertificateFactory.getInstance("X.509")
-            .generateCertificates(new ByteArrayInputStream(pem))
-            .isEmpty()) {
-          return Optional.empty();
-        }
-      } catch (CertificateException e) {
-        // reported below
-      }
-      return Optional.of(
-          flag + " " + file + ": no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)");
-    }
-
-    static Optional<String> privateKeyProblem(String flag, Path file) {
-      String pem = new String(read(flag, file), StandardCharsets.US_ASCII);
-      if (pem.contains(PKCS8_BEGIN)) {
-        return Optional.empty();
-      }
-      var other = TRADITIONAL_KEY.matcher(pem);
-      if (other.find()) {
-        return Optional.of(
-            flag
-                + " "
-                + file
-                + ": a key in the "
-                + (other.group(1).equals("ENCRYPTED")
-                    ? "encrypted"
-                    : "traditional " + other.group(1))
-                + " format; the agent reads unencrypted PKCS#8 ("
-                + PKCS8_BEGIN
-                + "): convert it with openssl pkcs8 -topk8 -nocrypt -in "
-                + file
-                + " -out KEY.pem");
-      }
-      return Optional.of(
-          flag + " " + file + ": no PEM private key in it (expected " + PKCS8_BEGIN + ")");
-    }
-  }
-
-  /**
-   * Rewrites the {@code UNAVAILABLE} of a failed TLS handshake, which gRPC describes only as "io
-   * exception", into what went wrong and which flag to check; the session logs it on every failed
-   * attempt to register or connect. Other statuses pass unchanged. Stateless and thread-safe.
-   */
-  private static final class TlsFailureExplainer implements ClientInterceptor {
-    private static final String PLAINTEXT_TO_TLS = "Network closed for unknown reason";
-    private static final Pattern CLIENT_CERTIFICATE_REFUSED =
-        Pattern.compile(
-            "certificate_required|bad_certificate|unknown_ca|certificate_unknown",
-            Pattern.CASE_INSENSITIVE);
-
-    private final String target;
-    private final boolean tls;
-
-    TlsFailureExplainer(String target, boolean tls) {
-      this.target = target;
-      this.tls = tls;
-    }
-
-    @Override
-    public <Q, R> ClientCall<Q, R> interceptCall(
-        MethodDescriptor<Q, R> method, CallOptions callOptions, Channel next) {
-      return new SimpleForwardingClientCall<>(next.newCall(method, callOptions)) {
-        @Override
-        public void start(Listener<R> listener, Metadata headers) {
-          super.start(
-              new SimpleForwardingClientCallListener<>(listener) {
-                @Override
-                public void onClose(Status status, Metadata trailers) {
-                  super.onClose(explain(status), trailers);
-                }
-              },
-              headers);
-        }
-      };
-    }
-
-    private Status explain(Status status) {
-      if (status.getCode() != Status.Code.UNAVAILABLE) {
-        return status;
-      }
-      for (Throwable cause = status.getCause(); cause != null; cause = cause.getCause()) {
-        if (cause instanceof SSLException) {
-          Throwable root = cause;
-          while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-          }
-          return status.withDescription(
-              "TLS handshake with " + target + " failed: " + reason(root));
-        }
-      }
-      if (!tls && PLAINTEXT_TO_TLS.equals(status.getDescription())) {
-        return status.withDescription(
-            PLAINTEXT_TO_TLS + " (if the controller serves TLS, pass --tls-ca FILE or --tls)");
-      }
-      return status;
-    }
-
-    private static String reason(Throwable root) {
-      String message = Objects.requireNonNullElse(root.getMessage(), root.toString());
-      if (message.startsWith("not an SSL/TLS record")) {
-        return "the controller does not speak TLS (it serves plaintext, --insecure); leave out"
-            + " --tls, --tls-ca, --tls-cert and --tls-key";
-      }
-      if (CLIENT_CERTIFICATE_REFUSED.matcher(message).find()) {
-        return "the controller refused this agent's certificate, or its lack of one ("
-            + message
-            + "); it requires one signed by its --tls-client-ca: pass --tls-cert and --tls-key";
-      }
-      return message + "; check --tls-ca";
-    }
-  }
+  /** How a failed TLS handshake names the agent's flags. */
+  private static final TlsHandshakeFailures.Hints TLS_HINTS =
+      new TlsHandshakeFailures.Hints(
+          "leave out --tls, --tls-ca, --tls-cert and --tls-key",
+          "this agent's certificate",
+          "pass --tls-cert and --tls-key",
+          "check --tls-ca",
+          target ->
+              TlsHandshakeFailures.PLAINTEXT_TO_TLS
+                  + " (if the controller serves TLS, pass --tls-ca FILE or --tls)");
 
   /**
    * Collects the options. Not thread-safe; {@link #build()} validates and may be called more than
@@ -736,11 +596,11 @@ public final class AgentConfig {
           (tlsCert == null ? "--tls-cert" : "--tls-key")
               + " is missing: --tls-cert and --tls-key go together");
       if (tlsCa != null) {
-        require(TlsFiles.certificateProblem("--tls-ca", tlsCa));
+        require(PemFiles.certificateProblem("--tls-ca", tlsCa));
       }
       if (tlsCert != null) {
-        require(TlsFiles.certificateProblem("--tls-cert", tlsCert));
-        require(TlsFiles.privateKeyProblem("--tls-key", tlsKey));
+        require(PemFiles.certificateProblem("--tls-cert", tlsCert));
+        require(PemFiles.privateKeyProblem("--tls-key", tlsKey, "the agent"));
       }
       require(runAs == null || !runAs.isBlank(), "--run-as must name a user");
       for (String name : passEnv) {

@@ -4,7 +4,7 @@ import io.gpupool.agent.AgentStartException;
 import io.gpupool.cli.client.ClientTlsOptions;
 import io.gpupool.cli.client.CommandFailedException;
 import io.gpupool.cli.client.ControllerOptions;
-import io.gpupool.cli.client.TlsFailures;
+import io.gpupool.wire.TlsHandshakeFailures;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
@@ -74,8 +74,11 @@ public final class CliErrorHandler implements IExecutionExceptionHandler {
     String code = status.getCode().name();
     String description = status.getDescription();
     Optional<String> tls =
-        TlsFailures.explain(
-            status, controllerAddress(commandLine), ClientTlsOptions.requested(commandLine));
+        TlsHandshakeFailures.explanation(
+            status,
+            controllerAddress(commandLine),
+            ClientTlsOptions.requested(commandLine),
+            ClientTlsOptions.HANDSHAKE_HINTS);
     if (tls.isPresent()) {
       return code + ": " + tls.get();
     }

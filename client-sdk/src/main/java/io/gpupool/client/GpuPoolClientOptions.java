@@ -1,5 +1,6 @@
 package io.gpupool.client;
 
+import io.gpupool.wire.PemFiles;
 import io.grpc.ManagedChannel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -207,12 +208,13 @@ public final class GpuPoolClientOptions {
       problems.add(
           "tls applies to the channel the client opens to a target, not to your own channel");
     }
-    tlsCaFile.flatMap(f -> TlsFiles.certificateProblem("tls caFile", f)).ifPresent(problems::add);
+    tlsCaFile.flatMap(f -> PemFiles.certificateProblem("tls caFile", f)).ifPresent(problems::add);
     tlsCertificateChain
-        .flatMap(f -> TlsFiles.certificateProblem("tlsClientCertificate certificateChain", f))
+        .flatMap(f -> PemFiles.certificateProblem("tlsClientCertificate certificateChain", f))
         .ifPresent(problems::add);
     tlsPrivateKey
-        .flatMap(f -> TlsFiles.privateKeyProblem("tlsClientCertificate privateKey", f))
+        .flatMap(
+            f -> PemFiles.privateKeyProblem("tlsClientCertificate privateKey", f, "the client"))
         .ifPresent(problems::add);
     return problems;
   }

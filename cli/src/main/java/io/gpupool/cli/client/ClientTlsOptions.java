@@ -1,5 +1,7 @@
 package io.gpupool.cli.client;
 
+import io.gpupool.wire.PemFiles;
+import io.gpupool.wire.TlsHandshakeFailures;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.TlsChannelCredentials;
@@ -23,6 +25,23 @@ public final class ClientTlsOptions {
   static final String CA = "--tls-ca";
   static final String CERT = "--tls-cert";
   static final String KEY = "--tls-key";
+
+  /**
+   * How a failed TLS handshake names these flags, for explaining a bare {@code UNAVAILABLE} (see
+   * {@link TlsHandshakeFailures}).
+   */
+  public static final TlsHandshakeFailures.Hints HANDSHAKE_HINTS =
+      new TlsHandshakeFailures.Hints(
+          "leave out --tls, --tls-ca and --tls-cert",
+          "the client certificate",
+          "pass --tls-cert and --tls-key",
+          "check --tls-ca",
+          address ->
+              "the controller at "
+                  + address
+                  + " closed the connection ("
+                  + TlsHandshakeFailures.PLAINTEXT_TO_TLS
+                  + "); if it serves TLS, pass --tls-ca FILE (env GPUPOOL_TLS_CA) or --tls");
 
   @Option(
       names = TLS,
@@ -78,12 +97,12 @@ public final class ClientTlsOptions {
     TlsChannelCredentials.Builder credentials = TlsChannelCredentials.newBuilder();
     try {
       if (given(ca)) {
-        credentials.trustManager(new ByteArrayInputStream(TlsFiles.certificates(CA, ca)));
+        credentials.trustManager(new ByteArrayInputStream(PemFiles.certificates(CA, ca)));
       }
       if (given(cert)) {
         credentials.keyManager(
-            new ByteArrayInputStream(TlsFiles.certificates(CERT, cert)),
-            new ByteArrayInputStream(TlsFiles.privateKey(KEY, key)));
+            new ByteArrayInputStream(PemFiles.certificates(CERT, cert)),
+            new ByteArrayInputStream(PemFiles.privateKey(KEY, key, "gpupool")));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("reading PEM bytes from memory failed", e);

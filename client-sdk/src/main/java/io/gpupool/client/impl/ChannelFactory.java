@@ -2,6 +2,7 @@ package io.gpupool.client.impl;
 
 import io.gpupool.client.GpuPoolClientOptions;
 import io.gpupool.wire.ControllerAddresses;
+import io.gpupool.wire.TlsHandshakeFailures;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -21,6 +22,17 @@ import java.util.concurrent.TimeUnit;
 final class ChannelFactory {
   private static final String USER_AGENT = "gpupool-client";
 
+  /** How a failed TLS handshake names the client's options. */
+  static final TlsHandshakeFailures.Hints TLS_HINTS =
+      new TlsHandshakeFailures.Hints(
+          "leave tls out",
+          "the client certificate",
+          "set tlsClientCertificate",
+          "check the CA certificates given to tls(caFile)",
+          target ->
+              TlsHandshakeFailures.PLAINTEXT_TO_TLS
+                  + " (if the controller serves TLS, configure the client with tls(caFile))");
+
   private ChannelFactory() {}
 
   /**
@@ -36,7 +48,7 @@ final class ChannelFactory {
       return Grpc.newChannelBuilder(ControllerAddresses.grpcTarget(target), credentials(options))
           .keepAliveTime(options.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
           .userAgent(USER_AGENT)
-          .intercept(new TlsFailureExplainer(target, options.tls()))
+          .intercept(TlsHandshakeFailures.interceptor(target, options.tls(), TLS_HINTS))
           .build();
     } catch (RuntimeException e) {
       if (!options.tls()) {

@@ -1,4 +1,4 @@
-package io.gpupool.client.impl;
+package io.gpupool.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,9 +11,25 @@ import org.junit.jupiter.api.Timeout;
 
 /** The messages of failed TLS handshakes, as gRPC reports them (causes copied from real runs). */
 @Timeout(60)
-class TlsFailureExplainerTest {
-  private final TlsFailureExplainer tls = new TlsFailureExplainer("ctl:7070", true);
-  private final TlsFailureExplainer plaintext = new TlsFailureExplainer("ctl:7070", false);
+class TlsHandshakeFailuresTest {
+  /** The client SDK's wording. */
+  private static final TlsHandshakeFailures.Hints HINTS =
+      new TlsHandshakeFailures.Hints(
+          "leave tls out",
+          "the client certificate",
+          "set tlsClientCertificate",
+          "check the CA certificates given to tls(caFile)",
+          target ->
+              TlsHandshakeFailures.PLAINTEXT_TO_TLS
+                  + " (if the controller serves TLS, configure the client with tls(caFile))");
+
+  private static Status tls(Status status) {
+    return TlsHandshakeFailures.explain(status, "ctl:7070", true, HINTS);
+  }
+
+  private static Status plaintext(Status status) {
+    return TlsHandshakeFailures.explain(status, "ctl:7070", false, HINTS);
+  }
 
   private static Status ioException(Throwable cause) {
     return Status.UNAVAILABLE.withDescription("io exception").withCause(cause);
@@ -30,12 +46,12 @@ class TlsFailureExplainerTest {
                         new CertificateException(
                             "unable to find valid certification path to requested target"))));
 
-    assertThat(tls.explain(status).getDescription())
+    assertThat(tls(status).getDescription())
         .isEqualTo(
             "TLS handshake with ctl:7070 failed: unable to find valid certification path to"
                 + " requested target; check the CA certificates given to tls(caFile)");
-    assertThat(tls.explain(status).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-    assertThat(tls.explain(status).getCause()).isSameAs(status.getCause());
+    assertThat(tls(status).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(tls(status).getCause()).isSameAs(status.getCause());
   }
 
   @Test
@@ -49,7 +65,7 @@ class TlsFailureExplainerTest {
                         "error:1000045c:SSL routines:OPENSSL_internal:"
                             + "TLSV1_ALERT_CERTIFICATE_REQUIRED")));
 
-    assertThat(tls.explain(status).getDescription())
+    assertThat(tls(status).getDescription())
         .isEqualTo(
             "TLS handshake with ctl:7070 failed: the controller refused the client certificate, or"
                 + " its lack of one (error:1000045c:SSL routines:OPENSSL_internal:"
@@ -61,7 +77,7 @@ class TlsFailureExplainerTest {
   void aPlaintextControllerSaysSo() {
     Status status = ioException(new SSLException("not an SSL/TLS record: 0000120400"));
 
-    assertThat(tls.explain(status).getDescription())
+    assertThat(tls(status).getDescription())
         .isEqualTo(
             "TLS handshake with ctl:7070 failed: the controller does not speak TLS (it serves"
                 + " plaintext, --insecure); leave tls out");
@@ -71,11 +87,32 @@ class TlsFailureExplainerTest {
   void aPlaintextClientReachingATlsControllerGetsAHint() {
     Status status = Status.UNAVAILABLE.withDescription("Network closed for unknown reason");
 
-    assertThat(plaintext.explain(status).getDescription())
+    assertThat(plaintext(status).getDescription())
         .isEqualTo(
             "Network closed for unknown reason (if the controller serves TLS, configure the client"
                 + " with tls(caFile))");
-    assertThat(tls.explain(status)).isSameAs(status);
+    assertThat(tls(status)).isSameAs(status);
+  }
+
+  @Test
+  void theHintTextIsTheCallersAndNamesTheTarget() {
+    TlsHandshakeFailures.Hints cli =
+        new TlsHandshakeFailures.Hints(
+            "leave out --tls",
+            "this agent's certificate",
+            "pass --tls-cert and --tls-key",
+            "check --tls-ca",
+            target -> "the controller at " + target + " closed the connection");
+    Status refused = ioException(new SSLException("Received fatal alert: bad_certificate"));
+    Status closed = Status.UNAVAILABLE.withDescription("Network closed for unknown reason");
+
+    assertThat(TlsHandshakeFailures.explanation(refused, "a:1", true, cli))
+        .contains(
+            "TLS handshake with a:1 failed: the controller refused this agent's certificate, or"
+                + " its lack of one (Received fatal alert: bad_certificate); it requires one"
+                + " signed by its --tls-client-ca: pass --tls-cert and --tls-key");
+    assertThat(TlsHandshakeFailures.explanation(closed, "a:1", false, cli))
+        .contains("the controller at a:1 closed the connection");
   }
 
   @Test
@@ -83,7 +120,9 @@ class TlsFailureExplainerTest {
     Status refused = ioException(new java.net.ConnectException("Connection refused"));
     Status notFound = Status.NOT_FOUND.withDescription("task t-1 not found");
 
-    assertThat(tls.explain(refused)).isSameAs(refused);
-    assertThat(tls.explain(notFound)).isSameAs(notFound);
+    assertThat(tls(refused)).isSameAs(refused);
+    assertThat(tls(notFound)).isSameAs(notFound);
+    assertThat(TlsHandshakeFailures.explanation(refused, "ctl:7070", true, HINTS)).isEmpty();
+    assertThat(TlsHandshakeFailures.explanation(notFound, "ctl:7070", false, HINTS)).isEmpty();
   }
 }
