@@ -2,9 +2,10 @@ package io.gpupool.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.gpupool.cli.TestCertificates.CertificateFiles;
 import io.gpupool.controller.Controller;
 import io.gpupool.controller.ControllerConfig;
+import io.gpupool.controller.testing.TestCertificates;
+import io.gpupool.controller.testing.TestCertificates.CertificateFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

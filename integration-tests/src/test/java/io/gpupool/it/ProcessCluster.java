@@ -4,6 +4,7 @@ import io.gpupool.client.GpuPoolClient;
 import io.gpupool.client.GpuPoolException;
 import io.gpupool.client.Node;
 import io.gpupool.client.NodeState;
+import io.gpupool.controller.testing.TestCertificates;
 import io.gpupool.wire.ControllerAddresses;
 import io.grpc.CallOptions;
 import io.grpc.Channel;

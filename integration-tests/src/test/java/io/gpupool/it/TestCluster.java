@@ -10,6 +10,7 @@ import io.gpupool.client.GpuPoolClientBuilder;
 import io.gpupool.client.NodeState;
 import io.gpupool.controller.Controller;
 import io.gpupool.controller.ControllerConfig;
+import io.gpupool.controller.testing.TestCertificates;
 import io.gpupool.proto.v1.AdminServiceGrpc;
 import io.gpupool.proto.v1.Role;
 import io.gpupool.proto.v1.SchedulerConfig;

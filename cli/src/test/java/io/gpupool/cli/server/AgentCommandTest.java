@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gpupool.agent.AgentConfig;
 import io.gpupool.agent.workload.WorkloadUser;
-import io.gpupool.cli.TestCertificates;
+import io.gpupool.controller.testing.TestCertificates;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Assumptions;

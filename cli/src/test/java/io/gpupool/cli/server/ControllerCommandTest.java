@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.gpupool.cli.GpuPoolCommand;
-import io.gpupool.cli.TestCertificates;
 import io.gpupool.controller.Controller;
 import io.gpupool.controller.ControllerConfig;
+import io.gpupool.controller.testing.TestCertificates;
 import io.gpupool.controller.tls.ServerTls;
 import java.io.PrintWriter;
 import java.io.StringWriter;
